@@ -1,0 +1,61 @@
+// Lint: typescript-eslint everywhere, plus the import boundaries that keep each folder honest about where it runs.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const noElectron = { name: 'electron', message: 'Only main/app and main/preload may import electron.' };
+const noSvelte = { group: ['svelte', 'svelte/*', '*.svelte'], message: 'Svelte belongs to renderer/.' };
+const domGlobals = ['window', 'document', 'navigator', 'HTMLElement', 'HTMLCanvasElement', 'localStorage'].map(
+  (name) => ({ name, message: 'model/, main/services and main/cli run in Node: no DOM.' }),
+);
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.tmp/**', 'model/kernels/wasm/*.js', 'renderer/**/*.svelte'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [noSvelte, { group: ['**/main/**', '**/renderer/**'], message: 'model/ depends on nothing of the app.' }],
+        },
+      ],
+      'no-restricted-globals': ['error', ...domGlobals],
+    },
+  },
+  {
+    files: ['main/services/**/*.ts', 'main/cli/**/*.ts', 'main/contracts/**/*.ts', 'main/ipc/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [noElectron], patterns: [noSvelte, { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' }] },
+      ],
+      'no-restricted-globals': ['error', ...domGlobals],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'child_process', 'worker_threads'], message: 'The renderer has no Node.' },
+            { group: ['**/main/services/**', '**/main/ipc/**', '**/main/app/**', '**/model/**'], message: 'The renderer reaches main only through renderer/api and main/contracts (type-only).' },
+          ],
+        },
+      ],
+    },
+  },
+);

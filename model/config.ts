@@ -1,0 +1,85 @@
+// S3-Net configuration: typed, with the paper's defaults, validated and copied before use.
+import type { BackendChoice, TrainingMode } from './types';
+
+export interface S3NetConfig {
+  /** Working resolution: the input is resized to size × size. */
+  readonly size: number;
+  /** Channels throughout the network, and the number of logits per pixel. */
+  readonly channels: number;
+  readonly mode: TrainingMode;
+  readonly backend: BackendChoice;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly maxIterations: number;
+  /** Stop once the number of distinct labels is ≤ minLabels … */
+  readonly minLabels: number;
+  /** … and at least this many iterations have run. */
+  readonly minIterations: number;
+  readonly selfLabelWeight: number;
+  readonly consistencyWeight: number;
+  readonly spatialWeight: number;
+  readonly seed: number;
+}
+
+export const DEFAULT_SIZE = 256;
+export const DEFAULT_CHANNELS = 64;
+export const DEFAULT_LEARNING_RATE = 0.2;
+export const DEFAULT_MOMENTUM = 0.9;
+export const DEFAULT_MAX_ITERATIONS = 50;
+export const DEFAULT_MIN_LABELS = 3;
+export const DEFAULT_MIN_ITERATIONS = 5;
+export const DEFAULT_SELF_LABEL_WEIGHT = 3.5;
+export const DEFAULT_CONSISTENCY_WEIGHT = 0.2;
+export const DEFAULT_SPATIAL_WEIGHT = 4;
+export const DEFAULT_SEED = 1;
+
+export const DEFAULT_CONFIG: S3NetConfig = Object.freeze({
+  size: DEFAULT_SIZE,
+  channels: DEFAULT_CHANNELS,
+  mode: 'faithful',
+  backend: 'auto',
+  learningRate: DEFAULT_LEARNING_RATE,
+  momentum: DEFAULT_MOMENTUM,
+  maxIterations: DEFAULT_MAX_ITERATIONS,
+  minLabels: DEFAULT_MIN_LABELS,
+  minIterations: DEFAULT_MIN_ITERATIONS,
+  selfLabelWeight: DEFAULT_SELF_LABEL_WEIGHT,
+  consistencyWeight: DEFAULT_CONSISTENCY_WEIGHT,
+  spatialWeight: DEFAULT_SPATIAL_WEIGHT,
+  seed: DEFAULT_SEED,
+});
+
+const MODES: readonly TrainingMode[] = ['faithful', 'default'];
+const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+function checkInt(name: string, v: number, min: number, max: number): void {
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${v}`);
+}
+function checkNumber(name: string, v: number, min: number, max: number): void {
+  if (!Number.isFinite(v) || v < min || v > max) throw new RangeError(`${name} must be a number in [${min}, ${max}], got ${v}`);
+}
+
+/** Copies the config, fills defaults and throws a RangeError naming the first bad field. */
+export function validateConfig(partial: Partial<S3NetConfig> = {}): S3NetConfig {
+  const c: S3NetConfig = { ...DEFAULT_CONFIG, ...stripUndefined(partial) };
+  // 32 is the smallest size on which the dilated 7×7 (reach 9) and the deformable taps make sense; 1024 bounds memory.
+  checkInt('size', c.size, 32, 1024);
+  if (c.size % 8 !== 0) throw new RangeError(`size must be a multiple of 8, got ${c.size}`);
+  checkInt('channels', c.channels, 2, 255);
+  if (!MODES.includes(c.mode)) throw new RangeError(`mode must be one of ${MODES.join(', ')}, got ${String(c.mode)}`);
+  if (!BACKENDS.includes(c.backend)) throw new RangeError(`backend must be one of ${BACKENDS.join(', ')}, got ${String(c.backend)}`);
+  checkNumber('learningRate', c.learningRate, 1e-6, 10);
+  checkNumber('momentum', c.momentum, 0, 0.999);
+  checkInt('maxIterations', c.maxIterations, 1, 10_000);
+  checkInt('minLabels', c.minLabels, 1, c.channels);
+  checkInt('minIterations', c.minIterations, 0, c.maxIterations);
+  checkNumber('selfLabelWeight', c.selfLabelWeight, 0, 1e3);
+  checkNumber('consistencyWeight', c.consistencyWeight, 0, 1e3);
+  checkNumber('spatialWeight', c.spatialWeight, 0, 1e3);
+  checkInt('seed', c.seed, 0, 2 ** 31 - 1);
+  return Object.freeze(c);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
