@@ -1,0 +1,48 @@
+// Loads s3kernels.wasm into the TF.js wasm backend's own memory, so kernels read and write tensors without copies.
+import { readFileSync } from 'node:fs';
+
+export interface S3Kernels {
+  dw_conv(x: number, w: number, bias: number, out: number, H: number, W: number, C: number, K: number, dil: number, sign: number): void;
+  dw_filter_grad(x: number, dy: number, dw: number, H: number, W: number, C: number, K: number, dil: number): void;
+  conv_filter_grad(x: number, dy: number, dw: number, H: number, W: number, Ci: number, Ho: number, Wo: number, Co: number, K: number, pad: number): void;
+  deform_im2col(x: number, offset: number, mask: number, cols: number, H: number, W: number, C: number): void;
+  deform_im2col_grad(x: number, offset: number, mask: number, dcols: number, dx: number, doffset: number, dmask: number, H: number, W: number, C: number): void;
+  segment_sum_rows(data: number, ids: number, out: number, n: number, rowLen: number, numSegments: number): void;
+}
+
+/** The parts of TF.js's BackendWasm this module relies on (not in its public typings). */
+export interface WasmBackendInternals {
+  wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32' | 'int32'): { dataId: object; shape: number[]; dtype: 'float32' | 'int32' };
+  typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: string }): Float32Array | Int32Array;
+}
+
+const STACK_BYTES = 64 * 1024;
+const instances = new WeakMap<object, S3Kernels>();
+let compiled: WebAssembly.Module | undefined;
+
+function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('./wasm/s3kernels.wasm', import.meta.url)));
+  return compiled;
+}
+
+/** The kernels bound to one wasm backend instance (created on first use, then cached). */
+export function kernelsFor(backend: WasmBackendInternals): S3Kernels {
+  const cached = instances.get(backend.wasm);
+  if (cached) return cached;
+  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory: backend.wasm.asm.memory } });
+  // The module never spills to its stack today; give it a private block anyway so a future spill cannot land on
+  // memory TF.js owns.
+  const stackBase = backend.wasm._malloc(STACK_BYTES);
+  (instance.exports.__stack_pointer as WebAssembly.Global).value = stackBase + STACK_BYTES;
+  const kernels = instance.exports as unknown as S3Kernels;
+  instances.set(backend.wasm, kernels);
+  return kernels;
+}
+
+export function heapOffset(backend: WasmBackendInternals, t: { dataId: object }): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('s3kernels: tensor is not on the wasm backend');
+  return data.memoryOffset;
+}

@@ -1,0 +1,196 @@
+// Registers S3-Net's custom kernels (wasm SIMD) and the gradient kernels TF.js's wasm backend lacks.
+import { tf } from '../tf';
+import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { heapOffset, kernelsFor, type WasmBackendInternals } from './binding';
+
+export const DEPTHWISE = 'S3DepthwiseConv';
+export const DEPTHWISE_BACKPROP_INPUT = 'S3DepthwiseConvBackpropInput';
+export const DEPTHWISE_BACKPROP_FILTER = 'S3DepthwiseConvBackpropFilter';
+export const DEFORM_IM2COL = 'S3DeformIm2Col';
+export const DEFORM_IM2COL_GRAD = 'S3DeformIm2ColGrad';
+
+type KernelArgs = Parameters<KernelConfig['kernelFunc']>[0];
+
+function must(inputs: KernelArgs['inputs'], name: string): TensorInfo {
+  const t = inputs[name];
+  if (!t) throw new Error(`missing input ${name}`);
+  if (t.dtype !== 'float32' && name !== 'segmentIds') throw new Error(`input ${name} must be float32, got ${t.dtype}`);
+  return t;
+}
+function hwc(t: TensorInfo): [number, number, number] {
+  const s = t.shape;
+  if (s.length !== 4 || s[0] !== 1) throw new Error(`expected a [1, H, W, C] tensor, got [${s.join(', ')}]`);
+  return [s[1] as number, s[2] as number, s[3] as number];
+}
+function zeros(b: WasmBackendInternals, shape: number[]): TensorInfo {
+  const out = b.makeOutput(shape, 'float32');
+  b.typedArrayFromHeap(out).fill(0);
+  return out;
+}
+function num(attrs: NamedAttrMap | undefined, key: string): number {
+  const v = attrs?.[key];
+  if (typeof v !== 'number') throw new Error(`attribute ${key} must be a number`);
+  return v;
+}
+
+const wasmKernels: KernelConfig[] = [
+  {
+    kernelName: DEPTHWISE,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), filter = must(inputs, 'filter');
+      const bias = inputs.bias;
+      const [H, W, C] = hwc(x);
+      const K = filter.shape[0] as number;
+      const out = b.makeOutput([1, H, W, C], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      kernelsFor(b).dw_conv(p(x), p(filter), bias ? p(bias) : 0, p(out), H, W, C, K, num(attrs, 'dilation'), 1);
+      return out;
+    },
+  },
+  {
+    kernelName: DEPTHWISE_BACKPROP_INPUT,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const dy = must(inputs, 'dy'), filter = must(inputs, 'filter');
+      const [H, W, C] = hwc(dy);
+      const out = b.makeOutput([1, H, W, C], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      kernelsFor(b).dw_conv(p(dy), p(filter), 0, p(out), H, W, C, filter.shape[0] as number, num(attrs, 'dilation'), -1);
+      return out;
+    },
+  },
+  {
+    kernelName: DEPTHWISE_BACKPROP_FILTER,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), dy = must(inputs, 'dy');
+      const [H, W, C] = hwc(x);
+      const K = num(attrs, 'kernelSize');
+      const out = zeros(b, [K, K, C]);
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      kernelsFor(b).dw_filter_grad(p(x), p(dy), p(out), H, W, C, K, num(attrs, 'dilation'));
+      return out;
+    },
+  },
+  {
+    kernelName: DEFORM_IM2COL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), offset = must(inputs, 'offset'), mask = must(inputs, 'mask');
+      const [H, W, C] = hwc(x);
+      const cols = b.makeOutput([H * W, 9 * C], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      kernelsFor(b).deform_im2col(p(x), p(offset), p(mask), p(cols), H, W, C);
+      return cols;
+    },
+  },
+  {
+    kernelName: DEFORM_IM2COL_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), offset = must(inputs, 'offset'), mask = must(inputs, 'mask');
+      const dcols = must(inputs, 'dcols');
+      const [H, W, C] = hwc(x);
+      const dx = zeros(b, [1, H, W, C]);
+      const doffset = b.makeOutput([1, H, W, 18], 'float32');
+      const dmask = b.makeOutput([1, H, W, 9], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      kernelsFor(b).deform_im2col_grad(p(x), p(offset), p(mask), p(dcols), p(dx), p(doffset), p(dmask), H, W, C);
+      return [dx, doffset, dmask];
+    },
+  },
+  {
+    // TF.js's wasm backend has Conv2D and Conv2DBackpropInput but no filter gradient.
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), dy = must(inputs, 'dy');
+      const filterShape = attrs?.filterShape as number[];
+      const [K, K2, Ci, Co] = filterShape as [number, number, number, number];
+      const strides = attrs?.strides;
+      const stride1 = strides === 1 || (Array.isArray(strides) && strides.every((s) => s === 1));
+      if (K !== K2 || !stride1 || (attrs?.dataFormat ?? 'NHWC') !== 'NHWC') {
+        throw new Error('Conv2DBackpropFilter (wasm): only square kernels, stride 1, NHWC are supported');
+      }
+      const pad = attrs?.pad;
+      let padding: number;
+      if (pad === 'same') {
+        if (K % 2 === 0) throw new Error('Conv2DBackpropFilter (wasm): "same" needs an odd kernel');
+        padding = (K - 1) / 2;
+      } else if (pad === 'valid') padding = 0;
+      else if (typeof pad === 'number') padding = pad;
+      else throw new Error(`Conv2DBackpropFilter (wasm): unsupported pad ${String(pad)}`);
+      const [N, H, W] = x.shape as [number, number, number, number];
+      const [, Ho, Wo] = dy.shape as [number, number, number, number];
+      const out = zeros(b, [K, K, Ci, Co]);
+      const k = kernelsFor(b);
+      const xs = heapOffset(b, x), ds = heapOffset(b, dy), o = heapOffset(b, out);
+      for (let n = 0; n < N; n++) {
+        k.conv_filter_grad(xs + n * H * W * Ci * 4, ds + n * Ho * Wo * Co * 4, o, H, W, Ci, Ho, Wo, Co, K, padding);
+      }
+      return out;
+    },
+  },
+  {
+    // The gradient of gather; the wasm backend lacks it.
+    kernelName: 'UnsortedSegmentSum',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), ids = must(inputs, 'segmentIds');
+      const numSegments = num(attrs, 'numSegments');
+      if (ids.shape.length !== 1 || ids.shape[0] !== x.shape[0] || ids.dtype !== 'int32') {
+        throw new Error('UnsortedSegmentSum (wasm): segmentIds must be int32 and index the first axis of x');
+      }
+      const rowLen = x.shape.slice(1).reduce((a, d) => a * d, 1);
+      const out = zeros(b, [numSegments, ...x.shape.slice(1)]);
+      kernelsFor(b).segment_sum_rows(heapOffset(b, x), heapOffset(b, ids), heapOffset(b, out), x.shape[0] as number, rowLen, numSegments);
+      return out;
+    },
+  },
+];
+
+let registered = false;
+
+/** Registers the wasm kernels once per process (the kernels are looked up only when the wasm backend runs). */
+export function registerS3Kernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const k of wasmKernels) {
+    if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
+  }
+  tf.registerGradient({
+    kernelName: DEPTHWISE,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor3D];
+      const g = dy as tf.Tensor4D;
+      const dilation = attrs.dilation as number;
+      const kernelSize = filter.shape[0];
+      return {
+        x: () => tf.engine().runKernel(DEPTHWISE_BACKPROP_INPUT, { dy: g, filter }, { dilation }) as tf.Tensor,
+        filter: () => tf.engine().runKernel(DEPTHWISE_BACKPROP_FILTER, { x, dy: g }, { dilation, kernelSize }) as tf.Tensor,
+        bias: () => tf.sum(g, [0, 1, 2]),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: DEFORM_IM2COL,
+    inputsToSave: ['x', 'offset', 'mask'],
+    gradFunc: (dcols, saved) => {
+      const [x, offset, mask] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      // One kernel computes all three, so run it here, once: the engine evaluates each thunk in its own tidy, which
+      // would dispose parts made lazily inside another thunk. Unrequested parts die with the backward pass's scope.
+      const parts = tf.engine().runKernel(DEFORM_IM2COL_GRAD, { x, offset, mask, dcols: dcols as tf.Tensor }, {}) as tf.Tensor[];
+      const all = () => parts;
+      return { x: () => all()[0] as tf.Tensor, offset: () => all()[1] as tf.Tensor, mask: () => all()[2] as tf.Tensor };
+    },
+  });
+}

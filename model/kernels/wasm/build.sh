@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds s3kernels.wasm from s3kernels.c (clang + lld, Debian clang-16/lld-16) and checks it is safe to run inside
+# TF.js's wasm memory: no data segments, memory imported. The built file is committed so users need no compiler.
+set -euo pipefail
+cd "$(dirname "$0")"
+CLANG=${CLANG:-$(command -v clang-16 || command -v clang)}
+out=${1:-s3kernels.wasm}
+"$CLANG" --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -ffreestanding -fno-builtin \
+  -Wall -Wextra -Werror \
+  -Wl,--no-entry -Wl,--import-memory -Wl,--export-dynamic -Wl,--export=__stack_pointer \
+  -Wl,--initial-memory=131072 -Wl,-z,stack-size=65536 \
+  -o "$out" s3kernels.c
+if command -v wasm-objdump >/dev/null && wasm-objdump -h "$out" | grep -q ' Data '; then
+  echo "s3kernels: data segment present; it would overwrite the host module's memory" >&2
+  exit 1
+fi
+echo "built $out ($(stat -c %s "$out") bytes)"

@@ -1,0 +1,281 @@
+// S3-Net's hot kernels in WebAssembly SIMD, run directly on TF.js wasm-backend tensors (the module imports its memory).
+//
+// Layout: NHWC with batch 1, channels innermost, so every kernel vectorises over channels with 128-bit lanes.
+// Rules that keep this module safe inside another module's memory: no static data, no libc, and every function
+// works on pointers it is given; the stack pointer is set by the host to a block it allocated (see binding.ts).
+#include <wasm_simd128.h>
+
+typedef float f32;
+#define EXPORT __attribute__((visibility("default")))
+
+static inline v128_t ld(const f32 *p) { return wasm_v128_load(p); }
+static inline void st(f32 *p, v128_t v) { wasm_v128_store(p, v); }
+static inline v128_t madd(v128_t acc, v128_t a, v128_t b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Depthwise convolution, stride 1, 'same' padding, any odd K and dilation.
+// sign = +1: forward, out[p] = bias + sum_k x[p + off_k] * w[k];
+// sign = -1: input gradient, dx[p] = sum_k dy[p - off_k] * w[k] (the transposed convolution of stride 1).
+// ---------------------------------------------------------------------------------------------------------------
+EXPORT void dw_conv(const f32 *x, const f32 *w, const f32 *bias, f32 *out, int H, int W, int C, int K, int dil,
+                    int sign) {
+  const int r = (K - 1) / 2;
+  const int C16 = C & ~15, C4 = C & ~3;
+  for (int y = 0; y < H; y++) {
+    for (int xx = 0; xx < W; xx++) {
+      f32 *o = out + ((long)y * W + xx) * C;
+      int c = 0;
+      for (; c < C16; c += 16) {
+        v128_t a0, a1, a2, a3;
+        if (bias) { a0 = ld(bias + c); a1 = ld(bias + c + 4); a2 = ld(bias + c + 8); a3 = ld(bias + c + 12); }
+        else { a0 = a1 = a2 = a3 = wasm_f32x4_splat(0.f); }
+        for (int ky = 0; ky < K; ky++) {
+          const int iy = y + sign * (ky - r) * dil;
+          if (iy < 0 || iy >= H) continue;
+          for (int kx = 0; kx < K; kx++) {
+            const int ix = xx + sign * (kx - r) * dil;
+            if (ix < 0 || ix >= W) continue;
+            const f32 *xi = x + ((long)iy * W + ix) * C + c;
+            const f32 *wk = w + (ky * K + kx) * C + c;
+            a0 = madd(a0, ld(xi), ld(wk));
+            a1 = madd(a1, ld(xi + 4), ld(wk + 4));
+            a2 = madd(a2, ld(xi + 8), ld(wk + 8));
+            a3 = madd(a3, ld(xi + 12), ld(wk + 12));
+          }
+        }
+        st(o + c, a0); st(o + c + 4, a1); st(o + c + 8, a2); st(o + c + 12, a3);
+      }
+      for (; c < C4; c += 4) {
+        v128_t a0 = bias ? ld(bias + c) : wasm_f32x4_splat(0.f);
+        for (int ky = 0; ky < K; ky++) {
+          const int iy = y + sign * (ky - r) * dil;
+          if (iy < 0 || iy >= H) continue;
+          for (int kx = 0; kx < K; kx++) {
+            const int ix = xx + sign * (kx - r) * dil;
+            if (ix < 0 || ix >= W) continue;
+            a0 = madd(a0, ld(x + ((long)iy * W + ix) * C + c), ld(w + (ky * K + kx) * C + c));
+          }
+        }
+        st(o + c, a0);
+      }
+      for (; c < C; c++) {
+        f32 a = bias ? bias[c] : 0.f;
+        for (int ky = 0; ky < K; ky++) {
+          const int iy = y + sign * (ky - r) * dil;
+          if (iy < 0 || iy >= H) continue;
+          for (int kx = 0; kx < K; kx++) {
+            const int ix = xx + sign * (kx - r) * dil;
+            if (ix < 0 || ix >= W) continue;
+            a += x[((long)iy * W + ix) * C + c] * w[(ky * K + kx) * C + c];
+          }
+        }
+        o[c] = a;
+      }
+    }
+  }
+}
+
+// Filter gradient of the depthwise convolution: dw[k][c] = sum_p x[p + off_k][c] * dy[p][c], accumulated in place
+// (dw must be zeroed by the caller); the K*K*C accumulator stays in L1 while the image streams through once.
+EXPORT void dw_filter_grad(const f32 *x, const f32 *dy, f32 *dw, int H, int W, int C, int K, int dil) {
+  const int r = (K - 1) / 2;
+  const int C4 = C & ~3;
+  for (int y = 0; y < H; y++) {
+    for (int xx = 0; xx < W; xx++) {
+      const f32 *g = dy + ((long)y * W + xx) * C;
+      for (int ky = 0; ky < K; ky++) {
+        const int iy = y + (ky - r) * dil;
+        if (iy < 0 || iy >= H) continue;
+        for (int kx = 0; kx < K; kx++) {
+          const int ix = xx + (kx - r) * dil;
+          if (ix < 0 || ix >= W) continue;
+          const f32 *xi = x + ((long)iy * W + ix) * C;
+          f32 *acc = dw + (ky * K + kx) * C;
+          int c = 0;
+          for (; c < C4; c += 4) st(acc + c, madd(ld(acc + c), ld(xi + c), ld(g + c)));
+          for (; c < C; c++) acc[c] += xi[c] * g[c];
+        }
+      }
+    }
+  }
+}
+
+// Filter gradient of a dense convolution, stride 1, dilation 1, symmetric padding pad:
+// dw[ky][kx][ci][co] += sum_p x[p + (ky-pad, kx-pad)][ci] * dy[p][co]. Caller zeroes dw. (TF.js wasm lacks this kernel.)
+EXPORT void conv_filter_grad(const f32 *x, const f32 *dy, f32 *dw, int H, int W, int Ci, int Ho, int Wo, int Co, int K,
+                             int pad) {
+  const int Co4 = Co & ~3;
+  for (int y = 0; y < Ho; y++) {
+    for (int xx = 0; xx < Wo; xx++) {
+      const f32 *g = dy + ((long)y * Wo + xx) * Co;
+      for (int ky = 0; ky < K; ky++) {
+        const int iy = y + ky - pad;
+        if (iy < 0 || iy >= H) continue;
+        for (int kx = 0; kx < K; kx++) {
+          const int ix = xx + kx - pad;
+          if (ix < 0 || ix >= W) continue;
+          const f32 *xi = x + ((long)iy * W + ix) * Ci;
+          for (int ci = 0; ci < Ci; ci++) {
+            const v128_t xv = wasm_f32x4_splat(xi[ci]);
+            f32 *acc = dw + ((long)(ky * K + kx) * Ci + ci) * Co;
+            int co = 0;
+            for (; co < Co4; co += 4) st(acc + co, madd(ld(acc + co), xv, ld(g + co)));
+            for (; co < Co; co++) acc[co] += xi[ci] * g[co];
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Modulated deformable 3×3 convolution (DCNv2 sampling), padding 1, stride 1.
+// offset[p][2k] is the row shift and offset[p][2k+1] the column shift of tap k (k = ky*3 + kx); mask[p][k] scales it.
+// cols[p][k*C + c] = mask * bilinear(x, y + ky - 1 + dy, x + kx - 1 + dx)[c]; the dense part is a matmul done by TF.js.
+// Corners outside the image read as zero, as in torchvision's deform_conv2d.
+// ---------------------------------------------------------------------------------------------------------------
+typedef struct {
+  int valid;
+  long i00, i01, i10, i11;  // element offsets of the four corners (-1 when outside)
+  f32 w00, w01, w10, w11;   // bilinear weights
+  f32 ly, lx;
+} Tap;
+
+static inline Tap tap_at(f32 py, f32 px, int H, int W, int C) {
+  Tap t;
+  t.valid = !(py <= -1.f || py >= (f32)H || px <= -1.f || px >= (f32)W);
+  const f32 fy = __builtin_floorf(py), fx = __builtin_floorf(px);
+  const int y0 = (int)fy, x0 = (int)fx, y1 = y0 + 1, x1 = x0 + 1;
+  t.ly = py - fy; t.lx = px - fx;
+  const f32 hy = 1.f - t.ly, hx = 1.f - t.lx;
+  t.w00 = hy * hx; t.w01 = hy * t.lx; t.w10 = t.ly * hx; t.w11 = t.ly * t.lx;
+  const int in_y0 = y0 >= 0 && y0 < H, in_y1 = y1 >= 0 && y1 < H, in_x0 = x0 >= 0 && x0 < W, in_x1 = x1 >= 0 && x1 < W;
+  t.i00 = (in_y0 && in_x0) ? ((long)y0 * W + x0) * C : -1;
+  t.i01 = (in_y0 && in_x1) ? ((long)y0 * W + x1) * C : -1;
+  t.i10 = (in_y1 && in_x0) ? ((long)y1 * W + x0) * C : -1;
+  t.i11 = (in_y1 && in_x1) ? ((long)y1 * W + x1) * C : -1;
+  return t;
+}
+
+static inline v128_t corner(const f32 *x, long i, int c) { return i >= 0 ? ld(x + i + c) : wasm_f32x4_splat(0.f); }
+static inline f32 corner1(const f32 *x, long i, int c) { return i >= 0 ? x[i + c] : 0.f; }
+
+EXPORT void deform_im2col(const f32 *x, const f32 *offset, const f32 *mask, f32 *cols, int H, int W, int C) {
+  const int C4 = C & ~3;
+  for (int y = 0; y < H; y++) {
+    for (int xx = 0; xx < W; xx++) {
+      const long p = (long)y * W + xx;
+      for (int k = 0; k < 9; k++) {
+        f32 *out = cols + (p * 9 + k) * C;
+        const f32 py = (f32)(y + k / 3 - 1) + offset[p * 18 + 2 * k];
+        const f32 px = (f32)(xx + k % 3 - 1) + offset[p * 18 + 2 * k + 1];
+        const f32 m = mask[p * 9 + k];
+        const Tap t = tap_at(py, px, H, W, C);
+        if (!t.valid) {
+          for (int c = 0; c < C; c++) out[c] = 0.f;
+          continue;
+        }
+        const v128_t w00 = wasm_f32x4_splat(t.w00 * m), w01 = wasm_f32x4_splat(t.w01 * m);
+        const v128_t w10 = wasm_f32x4_splat(t.w10 * m), w11 = wasm_f32x4_splat(t.w11 * m);
+        int c = 0;
+        for (; c < C4; c += 4) {
+          v128_t v = wasm_f32x4_mul(corner(x, t.i00, c), w00);
+          v = madd(v, corner(x, t.i01, c), w01);
+          v = madd(v, corner(x, t.i10, c), w10);
+          v = madd(v, corner(x, t.i11, c), w11);
+          st(out + c, v);
+        }
+        for (; c < C; c++) {
+          out[c] = m * (t.w00 * corner1(x, t.i00, c) + t.w01 * corner1(x, t.i01, c) + t.w10 * corner1(x, t.i10, c) +
+                        t.w11 * corner1(x, t.i11, c));
+        }
+      }
+    }
+  }
+}
+
+static inline f32 hsum(v128_t v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
+         wasm_f32x4_extract_lane(v, 3);
+}
+
+// Backward of deform_im2col. dx (zeroed by the caller) receives the scattered input gradient; doffset and dmask are
+// written. d(sample)/d(py) = (1-lx)(v10-v00) + lx(v11-v01), d/d(px) = (1-ly)(v01-v00) + ly(v11-v10).
+EXPORT void deform_im2col_grad(const f32 *x, const f32 *offset, const f32 *mask, const f32 *dcols, f32 *dx,
+                               f32 *doffset, f32 *dmask, int H, int W, int C) {
+  const int C4 = C & ~3;
+  for (int y = 0; y < H; y++) {
+    for (int xx = 0; xx < W; xx++) {
+      const long p = (long)y * W + xx;
+      for (int k = 0; k < 9; k++) {
+        const f32 *g = dcols + (p * 9 + k) * C;
+        const f32 py = (f32)(y + k / 3 - 1) + offset[p * 18 + 2 * k];
+        const f32 px = (f32)(xx + k % 3 - 1) + offset[p * 18 + 2 * k + 1];
+        const f32 m = mask[p * 9 + k];
+        const Tap t = tap_at(py, px, H, W, C);
+        if (!t.valid) {
+          doffset[p * 18 + 2 * k] = 0.f;
+          doffset[p * 18 + 2 * k + 1] = 0.f;
+          dmask[p * 9 + k] = 0.f;
+          continue;
+        }
+        const v128_t w00 = wasm_f32x4_splat(t.w00), w01 = wasm_f32x4_splat(t.w01);
+        const v128_t w10 = wasm_f32x4_splat(t.w10), w11 = wasm_f32x4_splat(t.w11);
+        const v128_t hy = wasm_f32x4_splat(1.f - t.ly), vy = wasm_f32x4_splat(t.ly);
+        const v128_t hx = wasm_f32x4_splat(1.f - t.lx), vx = wasm_f32x4_splat(t.lx);
+        const v128_t mv = wasm_f32x4_splat(m);
+        v128_t sv = wasm_f32x4_splat(0.f), sy = sv, sx = sv;
+        int c = 0;
+        for (; c < C4; c += 4) {
+          const v128_t gv = ld(g + c);
+          const v128_t v00 = corner(x, t.i00, c), v01 = corner(x, t.i01, c);
+          const v128_t v10 = corner(x, t.i10, c), v11 = corner(x, t.i11, c);
+          v128_t val = wasm_f32x4_mul(v00, w00);
+          val = madd(val, v01, w01);
+          val = madd(val, v10, w10);
+          val = madd(val, v11, w11);
+          sv = madd(sv, gv, val);
+          const v128_t dpy = wasm_f32x4_add(wasm_f32x4_mul(hx, wasm_f32x4_sub(v10, v00)),
+                                            wasm_f32x4_mul(vx, wasm_f32x4_sub(v11, v01)));
+          const v128_t dpx = wasm_f32x4_add(wasm_f32x4_mul(hy, wasm_f32x4_sub(v01, v00)),
+                                            wasm_f32x4_mul(vy, wasm_f32x4_sub(v11, v10)));
+          sy = madd(sy, gv, dpy);
+          sx = madd(sx, gv, dpx);
+          const v128_t gm = wasm_f32x4_mul(gv, mv);
+          if (t.i00 >= 0) st(dx + t.i00 + c, madd(ld(dx + t.i00 + c), gm, w00));
+          if (t.i01 >= 0) st(dx + t.i01 + c, madd(ld(dx + t.i01 + c), gm, w01));
+          if (t.i10 >= 0) st(dx + t.i10 + c, madd(ld(dx + t.i10 + c), gm, w10));
+          if (t.i11 >= 0) st(dx + t.i11 + c, madd(ld(dx + t.i11 + c), gm, w11));
+        }
+        f32 s_val = hsum(sv), s_y = hsum(sy), s_x = hsum(sx);
+        for (; c < C; c++) {
+          const f32 gc = g[c];
+          const f32 v00 = corner1(x, t.i00, c), v01 = corner1(x, t.i01, c);
+          const f32 v10 = corner1(x, t.i10, c), v11 = corner1(x, t.i11, c);
+          s_val += gc * (t.w00 * v00 + t.w01 * v01 + t.w10 * v10 + t.w11 * v11);
+          s_y += gc * ((1.f - t.lx) * (v10 - v00) + t.lx * (v11 - v01));
+          s_x += gc * ((1.f - t.ly) * (v01 - v00) + t.ly * (v11 - v10));
+          const f32 gm = gc * m;
+          if (t.i00 >= 0) dx[t.i00 + c] += gm * t.w00;
+          if (t.i01 >= 0) dx[t.i01 + c] += gm * t.w01;
+          if (t.i10 >= 0) dx[t.i10 + c] += gm * t.w10;
+          if (t.i11 >= 0) dx[t.i11 + c] += gm * t.w11;
+        }
+        doffset[p * 18 + 2 * k] = m * s_y;
+        doffset[p * 18 + 2 * k + 1] = m * s_x;
+        dmask[p * 9 + k] = s_val;
+      }
+    }
+  }
+}
+
+// Scatter-add for the gather gradient (UnsortedSegmentSum with rows): out[ids[i]][:] += data[i][:]. Caller zeroes out.
+EXPORT void segment_sum_rows(const f32 *data, const int *ids, f32 *out, int n, int rowLen, int numSegments) {
+  for (int i = 0; i < n; i++) {
+    const int s = ids[i];
+    if (s < 0 || s >= numSegments) continue;
+    const f32 *src = data + (long)i * rowLen;
+    f32 *dst = out + (long)s * rowLen;
+    for (int j = 0; j < rowLen; j++) dst[j] += src[j];
+  }
+}
