@@ -1,0 +1,54 @@
+// The shape of window.api: named functions per feature. The preload (Electron) and the test host's bridge both build it.
+import type { z } from 'zod';
+import type { Result } from './result';
+import type { ItemData, RecentEntry, StudyIndex, Thumbnail } from './study';
+import type { JobProgress, JobResult, PickedMask, RunAccepted, RunConfig, pickRequest } from './segment';
+import type { SavedMask, SessionState, ReviewStatus, ViewState } from './session';
+import type { ExportDone, ExportFormat } from './export';
+import type { MenuCommand } from './menu';
+
+export type Unsubscribe = () => void;
+
+export interface StudyApi {
+  open(paths: string[]): Promise<Result<StudyIndex>>;
+  /** Shows the system's open dialog; null when the user cancels. */
+  choose(kind: 'folder' | 'files'): Promise<Result<StudyIndex | null>>;
+  recent(): Promise<Result<RecentEntry[]>>;
+  item(studyKey: string, itemId: string): Promise<Result<ItemData>>;
+  thumbnail(studyKey: string, itemId: string, size: number): Promise<Result<Thumbnail>>;
+  /** Real path of a dropped File (Electron only); null elsewhere. */
+  pathForFile(file: File): string | null;
+}
+
+export interface SegmentApi {
+  run(studyKey: string, itemIds: string[], config?: RunConfig): Promise<Result<RunAccepted>>;
+  cancel(jobIds?: string[]): Promise<Result<null>>;
+  pick(request: z.infer<typeof pickRequest>): Promise<Result<PickedMask>>;
+  onProgress(listener: (p: JobProgress) => void): Unsubscribe;
+  onResult(listener: (r: JobResult) => void): Unsubscribe;
+}
+
+export interface SessionApi {
+  load(studyKey: string): Promise<Result<SessionState>>;
+  mask(studyKey: string, itemId: string): Promise<Result<SavedMask | null>>;
+  saveMask(studyKey: string, itemId: string, width: number, height: number, mask: Uint8Array): Promise<Result<null>>;
+  setStatus(studyKey: string, itemId: string, status: ReviewStatus): Promise<Result<null>>;
+  setView(studyKey: string, view: ViewState): Promise<Result<null>>;
+}
+
+export interface ExportApi {
+  chooseDestination(format: ExportFormat, suggestedName: string): Promise<Result<string | null>>;
+  run(studyKey: string, format: ExportFormat, destination: string, itemIds: string[], overwrite: boolean): Promise<Result<ExportDone>>;
+}
+
+export interface MenuApi {
+  onCommand(listener: (c: MenuCommand) => void): Unsubscribe;
+}
+
+export interface S3Api {
+  readonly study: StudyApi;
+  readonly segment: SegmentApi;
+  readonly session: SessionApi;
+  readonly export: ExportApi;
+  readonly menu: MenuApi;
+}

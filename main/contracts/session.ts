@@ -1,0 +1,46 @@
+// The per-study session: review statuses, autosaved masks and the last view, restored on reopen.
+import { z } from 'zod';
+import { u8 } from './result';
+
+export const sessionChannels = {
+  load: 'session:load',
+  mask: 'session:mask',
+  saveMask: 'session:save-mask',
+  setStatus: 'session:set-status',
+  setView: 'session:set-view',
+} as const;
+
+export const reviewStatuses = ['not-run', 'proposed', 'accepted', 'corrected', 'rejected'] as const;
+export const reviewStatus = z.enum(reviewStatuses);
+export type ReviewStatus = z.infer<typeof reviewStatus>;
+
+const key = z.string().min(1).max(200);
+const itemId = z.string().min(1).max(400);
+
+export const viewState = z.object({
+  itemId: itemId.nullable(),
+  seriesUid: z.string().max(200).nullable(),
+  windowCenter: z.number().nullable(),
+  windowWidth: z.number().nullable(),
+});
+export type ViewState = z.infer<typeof viewState>;
+
+export const sessionState = z.object({
+  studyKey: z.string(),
+  statuses: z.record(z.string(), reviewStatus),
+  /** Items with a saved mask (fetch each with session:mask). */
+  masks: z.array(z.string()),
+  view: viewState,
+  updatedAt: z.string(),
+});
+export type SessionState = z.infer<typeof sessionState>;
+
+export const loadRequest = z.object({ studyKey: key });
+export const maskRequest = z.object({ studyKey: key, itemId });
+export const savedMask = z.object({ width: z.number().int().positive(), height: z.number().int().positive(), mask: u8 });
+export type SavedMask = z.infer<typeof savedMask>;
+export const saveMaskRequest = z
+  .object({ studyKey: key, itemId, width: z.number().int().min(1).max(8192), height: z.number().int().min(1).max(8192), mask: u8 })
+  .refine((r) => r.mask.length === r.width * r.height, { message: 'mask length must be width × height' });
+export const setStatusRequest = z.object({ studyKey: key, itemId, status: reviewStatus });
+export const setViewRequest = z.object({ studyKey: key, view: viewState });

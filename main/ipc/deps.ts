@@ -1,0 +1,17 @@
+// What the IPC layer is built from: the same services in the Electron app and in the test host.
+import type { S3NetConfig } from '../../model/config';
+import type { SessionStore } from '../services/session/store';
+import type { Segmenter } from '../services/session/queue';
+import type { Dialogs, EventSink } from './handler';
+import type { StudyLibrary } from './library/library';
+
+export interface IpcDeps {
+  readonly library: StudyLibrary;
+  readonly store: SessionStore;
+  readonly dialogs: Dialogs;
+  readonly events: EventSink;
+  /** Created on first use: starting TF.js workers costs time the app should not spend at launch. */
+  readonly segmenter: () => Promise<Segmenter>;
+  /** Overrides applied to every run (the test host uses a small, fast config). */
+  readonly runDefaults?: Partial<S3NetConfig>;
+}

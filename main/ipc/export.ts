@@ -1,0 +1,27 @@
+// IPC for export: the user picks the folder; masks come from the autosaved session; nothing is replaced unasked.
+import { chooseDestinationRequest, exportChannels, exportRequest } from '../contracts';
+import { handle, IpcError, type HandlerTable } from './handler';
+import type { IpcDeps } from './deps';
+
+export function exportHandlers({ dialogs, library, store }: IpcDeps): HandlerTable {
+  return {
+    [exportChannels.chooseDestination]: handle(chooseDestinationRequest, ({ suggestedName }) => dialogs.chooseExportFolder(suggestedName)),
+    [exportChannels.run]: handle(exportRequest, async ({ studyKey, format, destination, itemIds, overwrite }) => {
+      await store.flush();
+      // SEG and NIfTI describe a whole series: every slice of the chosen items' series is written, empty where unmasked.
+      const ids = format === 'png' ? itemIds : [...new Set(itemIds.flatMap((id) => library.seriesOf(studyKey, id)))];
+      const items = [];
+      for (const itemId of ids) {
+        const source = library.source(studyKey, itemId);
+        const saved = await store.readMask(studyKey, itemId);
+        if (saved) items.push({ source, mask: saved.mask, width: saved.width, height: saved.height });
+        else {
+          const data = await library.item(studyKey, itemId);
+          items.push({ source, mask: new Uint8Array(data.width * data.height), width: data.width, height: data.height });
+        }
+      }
+      if (items.length === 0) throw new IpcError('invalid', 'nothing to export');
+      return { files: await library.provider.exportMasks(format, items, destination, overwrite) };
+    }),
+  };
+}

@@ -1,0 +1,25 @@
+// What the app needs from the file services: index what was opened, decode one item, write masks out.
+import type { ExportFormat, ItemData, PatientSummary, StudyIndex } from '../../contracts';
+
+export type ItemSource =
+  | { readonly kind: 'slice'; readonly path: string; readonly frameIndex: number; readonly seriesUid: string; readonly sliceIndex: number }
+  | { readonly kind: 'photo'; readonly path: string };
+
+export interface IndexedFiles {
+  readonly patients: PatientSummary[];
+  readonly photos: StudyIndex['photos'];
+  readonly skipped: StudyIndex['skipped'];
+  readonly sources: ReadonlyMap<string, ItemSource>;
+}
+
+export interface StudyProvider {
+  index(realPaths: string[]): Promise<IndexedFiles>;
+  load(source: ItemSource, itemId: string): Promise<ItemData>;
+  /** Masks (one per item, 0 = background) written in the requested format; returns the written files. */
+  exportMasks(
+    format: ExportFormat,
+    items: ReadonlyArray<{ source: ItemSource; mask: Uint8Array; width: number; height: number }>,
+    destination: string,
+    overwrite: boolean,
+  ): Promise<string[]>;
+}

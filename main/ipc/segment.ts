@@ -1,0 +1,64 @@
+// IPC for S3-Net runs: queue items, stream progress and finished proposals, cancel, and click-to-pick a cluster.
+import { cancelRequest, pickRequest, runRequest, segmentChannels, type JobProgress, type JobResult } from '../contracts';
+import { SegmentQueue, type JobEvent } from '../services/session/queue';
+import { handle, IpcError, type HandlerTable } from './handler';
+import type { IpcDeps } from './deps';
+import { greyOf, toModelImage } from './images';
+import { pickMask, proposeMask } from './library/labels';
+
+export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue: SegmentQueue } {
+  const { library, store, events } = deps;
+  const progress = (e: JobEvent, state: JobProgress['state'], message?: string): void => {
+    const p = e.type === 'progress' ? e.progress : null;
+    const max = p?.maxIterations ?? e.spec.config.maxIterations ?? 0;
+    const update: JobProgress = { jobId: e.jobId, itemId: e.spec.itemId, studyKey: e.spec.studyKey, state, iteration: p?.iteration ?? 0, maxIterations: max, loss: p?.loss ?? null };
+    events.send(segmentChannels.progress, message ? { ...update, message } : update);
+  };
+
+  const finish = async (e: Extract<JobEvent, { type: 'done' }>): Promise<void> => {
+    const { studyKey, itemId } = e.spec;
+    const item = await library.item(studyKey, itemId);
+    const grey = greyOf(toModelImage(item));
+    const mask = proposeMask(e.result.labels, e.result.size, grey, item.width, item.height);
+    await store.saveLabels(studyKey, itemId, e.result.size, e.result.labels);
+    // A proposal replaces only what nobody has reviewed yet; accepted or corrected work is never overwritten.
+    const status = (await store.load(studyKey)).statuses[itemId] ?? 'not-run';
+    if (status === 'not-run' || status === 'proposed') {
+      await store.saveMask(studyKey, itemId, item.width, item.height, mask);
+      await store.setStatus(studyKey, itemId, 'proposed');
+    }
+    const result: JobResult = { jobId: e.jobId, itemId, studyKey, width: item.width, height: item.height, mask, clusters: e.result.clusters, iterations: e.result.iterations, seconds: e.result.seconds };
+    events.send(segmentChannels.result, result);
+    progress(e, 'done');
+  };
+
+  const queue = new SegmentQueue({
+    segmenter: deps.segmenter,
+    prepare: async ({ studyKey, itemId }) => toModelImage(await library.item(studyKey, itemId)),
+    emit: async (e) => {
+      if (e.type === 'done') await finish(e).catch((err: unknown) => progress(e, 'failed', err instanceof Error ? err.message : String(err)));
+      else if (e.type === 'failed') progress(e, 'failed', e.message);
+      else progress(e, e.type === 'started' || e.type === 'progress' ? 'running' : e.type);
+    },
+  });
+
+  const handlers: HandlerTable = {
+    [segmentChannels.run]: handle(runRequest, async ({ studyKey, itemIds, config }) => {
+      for (const id of itemIds) library.source(studyKey, id);
+      const merged = { ...config, ...deps.runDefaults };
+      return { jobs: queue.enqueue(itemIds.map((itemId) => ({ studyKey, itemId, config: merged }))) };
+    }),
+    [segmentChannels.cancel]: handle(cancelRequest, async ({ jobIds }) => {
+      queue.cancel(jobIds);
+      return null;
+    }),
+    [segmentChannels.pick]: handle(pickRequest, async ({ studyKey, itemId, x, y, what }) => {
+      const item = await library.item(studyKey, itemId);
+      if (x >= item.width || y >= item.height) throw new IpcError('invalid', 'the point is outside the image');
+      const saved = await store.readLabels(studyKey, itemId);
+      if (!saved) throw new IpcError('not-found', 'run S3-Net on this item first');
+      return { width: item.width, height: item.height, mask: pickMask(saved.labels, saved.size, item.width, item.height, x, y, what) };
+    }),
+  };
+  return { handlers, queue };
+}

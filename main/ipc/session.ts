@@ -1,0 +1,23 @@
+// IPC for the session: load a study's saved state, read and autosave masks, review statuses and the view.
+import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setStatusRequest, setViewRequest } from '../contracts';
+import { handle, type HandlerTable } from './handler';
+import type { IpcDeps } from './deps';
+
+export function sessionHandlers({ store }: IpcDeps): HandlerTable {
+  return {
+    [sessionChannels.load]: handle(loadRequest, ({ studyKey }) => store.load(studyKey)),
+    [sessionChannels.mask]: handle(maskRequest, ({ studyKey, itemId }) => store.readMask(studyKey, itemId)),
+    [sessionChannels.saveMask]: handle(saveMaskRequest, async (r) => {
+      await store.saveMask(r.studyKey, r.itemId, r.width, r.height, r.mask);
+      return null;
+    }),
+    [sessionChannels.setStatus]: handle(setStatusRequest, async (r) => {
+      await store.setStatus(r.studyKey, r.itemId, r.status);
+      return null;
+    }),
+    [sessionChannels.setView]: handle(setViewRequest, async (r) => {
+      await store.setView(r.studyKey, r.view);
+      return null;
+    }),
+  };
+}

@@ -1,0 +1,68 @@
+// Builds window.api's named functions from a transport; the Electron preload and the test host's bridge share it.
+import {
+  exportChannels,
+  menuChannels,
+  segmentChannels,
+  sessionChannels,
+  studyChannels,
+  type ExportDone,
+  type ItemData,
+  type JobProgress,
+  type JobResult,
+  type MenuCommand,
+  type PickedMask,
+  type RecentEntry,
+  type Result,
+  type RunAccepted,
+  type S3Api,
+  type SavedMask,
+  type SessionState,
+  type StudyIndex,
+  type Thumbnail,
+  type Unsubscribe,
+} from '../contracts';
+
+/** The two primitives a transport offers. Never exposed to the page: only the named functions below are. */
+export interface Transport {
+  invoke(channel: string, payload: unknown): Promise<Result<unknown>>;
+  on(channel: string, listener: (payload: unknown) => void): Unsubscribe;
+  pathForFile(file: File): string | null;
+}
+
+export function buildApi(t: Transport): S3Api {
+  // Main validates every request; its answers are trusted, so the cast only names the type it promises.
+  const call = <T>(channel: string, payload: unknown): Promise<Result<T>> => t.invoke(channel, payload) as Promise<Result<T>>;
+  const listen =
+    <T>(channel: string) =>
+    (listener: (v: T) => void): Unsubscribe =>
+      t.on(channel, (p) => listener(p as T));
+  return {
+    study: {
+      open: (paths) => call<StudyIndex>(studyChannels.open, { paths }),
+      choose: (kind) => call<StudyIndex | null>(studyChannels.choose, { kind }),
+      recent: () => call<RecentEntry[]>(studyChannels.recent, null),
+      item: (studyKey, itemId) => call<ItemData>(studyChannels.item, { studyKey, itemId }),
+      thumbnail: (studyKey, itemId, size) => call<Thumbnail>(studyChannels.thumbnail, { studyKey, itemId, size }),
+      pathForFile: (file) => t.pathForFile(file),
+    },
+    segment: {
+      run: (studyKey, itemIds, config) => call<RunAccepted>(segmentChannels.run, { studyKey, itemIds, config }),
+      cancel: (jobIds) => call<null>(segmentChannels.cancel, { jobIds }),
+      pick: (request) => call<PickedMask>(segmentChannels.pick, request),
+      onProgress: listen<JobProgress>(segmentChannels.progress),
+      onResult: listen<JobResult>(segmentChannels.result),
+    },
+    session: {
+      load: (studyKey) => call<SessionState>(sessionChannels.load, { studyKey }),
+      mask: (studyKey, itemId) => call<SavedMask | null>(sessionChannels.mask, { studyKey, itemId }),
+      saveMask: (studyKey, itemId, width, height, mask) => call<null>(sessionChannels.saveMask, { studyKey, itemId, width, height, mask }),
+      setStatus: (studyKey, itemId, status) => call<null>(sessionChannels.setStatus, { studyKey, itemId, status }),
+      setView: (studyKey, view) => call<null>(sessionChannels.setView, { studyKey, view }),
+    },
+    export: {
+      chooseDestination: (format, suggestedName) => call<string | null>(exportChannels.chooseDestination, { format, suggestedName }),
+      run: (studyKey, format, destination, itemIds, overwrite) => call<ExportDone>(exportChannels.run, { studyKey, format, destination, itemIds, overwrite }),
+    },
+    menu: { onCommand: listen<MenuCommand>(menuChannels.command) },
+  };
+}
