@@ -85,7 +85,10 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, options: ParseO
       },
     } as dicomParser.ParseDicomOptions);
   } catch (err) {
-    throw new DicomError(path, `unreadable DICOM: ${describeError(err)}`);
+    const why = describeError(err);
+    // dicom-parser's wording ("buffer overrun", "overread") is about its own buffer; say what it means for the file.
+    const truncated = /overrun|overread|beyond|end of buffer/i.test(why);
+    throw new DicomError(path, truncated ? `truncated or corrupt element length (${why})` : `unreadable DICOM: ${why}`);
   }
   const transferSyntax = (dataSet.string(TAG.transferSyntaxUID) ?? rawSyntax ?? TS.implicitLE).trim();
   return { dataSet, transferSyntax, hasPart10Header: part10 && !rawSyntax, byteShift };
