@@ -85,8 +85,14 @@ export async function decodeWithWasm(name: DecoderName, data: Uint8Array, maxOut
 /** JPEG lossless (processes 14 and 14 SV1), pure JS. Returns samples as 8- or 16-bit unsigned values. */
 export function decodeJpegLossless(data: Uint8Array, bytesPerSample: number): Uint8Array | Uint16Array | Int16Array {
   const decoder = new LosslessJpegDecoder();
-  // A true copy: Buffer#slice would share (and expose) the whole file buffer.
-  const copy = new Uint8Array(data);
+  // The decoder reads one byte past the last code before it emits the final pixel, so a stream whose last code
+  // ends right at EOI loses its last pixel (seen on the SV1 CT slice). Two zero bytes before EOI give it that byte.
+  let end = data.length;
+  while (end > 2 && !(data[end - 2] === 0xff && data[end - 1] === 0xd9)) end--;
+  const body = end > 2 ? data.subarray(0, end - 2) : data;
+  const copy = new Uint8Array(body.length + 4);
+  copy.set(body);
+  copy.set([0, 0, 0xff, 0xd9], body.length);
   const out = decoder.decode(copy.buffer, 0, copy.byteLength, bytesPerSample);
   if (out instanceof Uint8Array || out instanceof Uint16Array || out instanceof Int16Array) return out;
   throw new Error('JPEG lossless decoder returned an unexpected sample type');

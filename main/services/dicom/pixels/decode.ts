@@ -153,6 +153,8 @@ export async function decodeDataSet(ds: DataSet, syntax: string, path: string, f
   if (fmt.samplesPerPixel === 3 && planar) stored = interleavePlanes(stored, pixels);
   const photometric = fmt.photometric;
   const colour = fmt.samplesPerPixel === 3;
+  // JPEG, JPEG-LS and JPEG 2000 decoders undo their colour transform: their output is RGB whatever the header says.
+  const colourSpace = el.encapsulatedPixelData && syntax !== TS.rle ? 'RGB' : photometric;
   const palette = photometric === 'PALETTE COLOR';
   const rescaleValues = readRescale(ds, frameIndex);
   return {
@@ -165,7 +167,7 @@ export async function decodeDataSet(ds: DataSet, syntax: string, path: string, f
     transferSyntax: syntax,
     stored,
     modality: colour || palette ? undefined : rescale(stored, rescaleValues.slope, rescaleValues.intercept),
-    rgb: palette ? applyPalette(ds, stored) : colour ? toRgb8(stored, photometric, fmt.bitsStored) : undefined,
+    rgb: palette ? applyPalette(ds, stored) : colour ? toRgb8(stored, colourSpace, fmt.bitsStored) : undefined,
     rescale: rescaleValues,
     window: readWindow(ds, frameIndex),
     invert: photometric === 'MONOCHROME1',
