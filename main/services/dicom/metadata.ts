@@ -1,7 +1,7 @@
 // Reads the header fields the app needs from a parsed data set: identity, geometry, pixel format, per-frame positions.
 import type { DataSet } from 'dicom-parser';
 import { TAG } from './tags.js';
-import { DicomError } from './errors.js';
+import { DicomError, describeError } from './errors.js';
 
 export type Vec3 = readonly [number, number, number];
 
@@ -99,12 +99,22 @@ export function readPixelFormat(ds: DataSet): PixelFormat {
   };
 }
 
+/** Header fields of one instance; throws DicomError when a value cannot be read (corrupt lengths, bad numbers). */
 export function readInstanceMeta(ds: DataSet, path: string, transferSyntax: string): InstanceMeta {
+  try {
+    return readInstanceMetaUnchecked(ds, path, transferSyntax);
+  } catch (err) {
+    if (err instanceof DicomError) throw err;
+    throw new DicomError(path, `corrupt header value: ${describeError(err)}`);
+  }
+}
+
+function readInstanceMetaUnchecked(ds: DataSet, path: string, transferSyntax: string): InstanceMeta {
   let pixel: PixelFormat;
   try {
     pixel = readPixelFormat(ds);
   } catch (err) {
-    throw new DicomError(path, (err as Error).message);
+    throw new DicomError(path, describeError(err));
   }
   const iop =
     numbers(ds, TAG.imageOrientationPatient) ??

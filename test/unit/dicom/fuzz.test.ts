@@ -1,0 +1,109 @@
+// Fuzzing: ≥10,000 mutations of real files (bit flips, truncation, huge lengths, garbage) through parse, index and decode.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dataPath } from '../../helpers/data.js';
+import { parseDicomBytes } from '../../../main/services/dicom/parse.js';
+import { readInstanceMeta } from '../../../main/services/dicom/metadata.js';
+import { decodeFrame } from '../../../main/services/dicom/pixels/decode.js';
+import { DicomError } from '../../../main/services/dicom/errors.js';
+
+const SEEDS = [
+  'dicom/pydicom/MR_small_implicit.dcm',
+  'dicom/pydicom/MR_small_bigendian.dcm',
+  'dicom/pydicom/MR_small_RLE.dcm',
+  'dicom/pydicom/MR_small_jp2klossless.dcm',
+  'dicom/pydicom/MR_small_jpeg_ls_lossless.dcm',
+  'dicom/pydicom/image_dfl.dcm',
+  'dicom/pydicom/SC_rgb_jpeg_dcmtk.dcm',
+  'dicom/pydicom/JPGExtended.dcm',
+  'dicom/pydicom/CT_small.dcm',
+  'dicom/pydicom-data/emri_small_RLE.dcm',
+  'dicom/pydicom-data/liver.dcm',
+  'dicom/pydicom-data/JPEG-LL.dcm',
+].map((p) => ({ name: p, bytes: readFileSync(dataPath(p)) }));
+
+const CASES = 10_000;
+const MAX_MS_PER_CASE = 2_000;
+
+/** mulberry32: a seeded PRNG so a failing case can be replayed from its index. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(src: Uint8Array, r: () => number): { bytes: Uint8Array; kind: string } {
+  const bytes = new Uint8Array(src);
+  const pick = (n: number): number => Math.floor(r() * n);
+  const kind = pick(5);
+  if (kind === 0) {
+    for (let i = 0, n = 1 + pick(16); i < n; i++) bytes[pick(bytes.length)]! ^= 1 << pick(8);
+    return { bytes, kind: 'bitflip' };
+  }
+  if (kind === 1) return { bytes: bytes.subarray(0, pick(bytes.length)), kind: 'truncate' };
+  if (kind === 2) {
+    // Huge length: overwrite 4 bytes right after a tag-like position with a large value.
+    const at = 132 + pick(Math.max(1, bytes.length - 140));
+    const view = new DataView(bytes.buffer);
+    view.setUint32(at, [0xffffffff, 0xfffffff0, 0x7fffffff, 0x10000000 + pick(1 << 28)][pick(4)]!, true);
+    return { bytes, kind: 'hugelength' };
+  }
+  if (kind === 3) {
+    // Header fields that size allocations: Rows/Columns/NumberOfFrames-like 16-bit values set to extremes.
+    const view = new DataView(bytes.buffer);
+    for (let i = 0, n = 1 + pick(4); i < n; i++) view.setUint16(pick(bytes.length - 2), [0, 1, 0xffff, 0x8000][pick(4)]!, true);
+    return { bytes, kind: 'extremes' };
+  }
+  const start = pick(bytes.length);
+  for (let i = start, n = Math.min(bytes.length, start + 1 + pick(512)); i < n; i++) bytes[i] = pick(256);
+  return { bytes, kind: 'garbage' };
+}
+
+describe('fuzz', () => {
+  it(`${CASES} mutated files: only DicomErrors, bounded time, bounded memory`, async () => {
+    const r = rng(20261127);
+    const outcomes: Record<string, number> = { ok: 0, error: 0 };
+    let worstMs = 0;
+    let worstMemory = 0;
+    const baseMemory = process.memoryUsage().arrayBuffers;
+    for (let c = 0; c < CASES; c++) {
+      const seed = SEEDS[c % SEEDS.length]!;
+      const { bytes, kind } = mutate(seed.bytes, r);
+      const label = `case ${c} (${kind} of ${seed.name})`;
+      const t0 = performance.now();
+      try {
+        const parsed = parseDicomBytes(bytes, label, { metadataOnly: c % 2 === 0 });
+        readInstanceMeta(parsed.dataSet, label, parsed.transferSyntax);
+        await decodeFrame(bytes, 0, label);
+        outcomes.ok!++;
+      } catch (err) {
+        if (!(err instanceof DicomError)) throw new Error(`${label}: escaped as ${String(err)}`);
+        expect(err.path).toBe(label);
+        outcomes.error!++;
+      }
+      worstMs = Math.max(worstMs, performance.now() - t0);
+      if (c % 50 === 0) worstMemory = Math.max(worstMemory, process.memoryUsage().arrayBuffers - baseMemory);
+    }
+    expect(outcomes.ok! + outcomes.error!).toBe(CASES);
+    expect(outcomes.ok).toBeGreaterThan(100); // mutations that leave the file decodable still decode
+    expect(worstMs).toBeLessThan(MAX_MS_PER_CASE);
+    // The largest seed decodes to 0.5 MB; nothing a mutation says may make us hold much more.
+    expect(worstMemory).toBeLessThan(256 * 1024 * 1024);
+    console.info(`fuzz: ${CASES} cases, ${outcomes.ok} decoded, ${outcomes.error} rejected, worst ${worstMs.toFixed(0)} ms`);
+  }, 120_000);
+
+  it('huge Rows×Columns on a compressed frame is refused before any allocation', async () => {
+    const bytes = new Uint8Array(readFileSync(dataPath('dicom/pydicom/MR_small_RLE.dcm')));
+    const parsed = parseDicomBytes(bytes, 'x');
+    for (const tag of ['x00280010', 'x00280011']) {
+      const el = parsed.dataSet.elements[tag]!;
+      new DataView(bytes.buffer).setUint16(el.dataOffset, 0xffff, true);
+    }
+    await expect(decodeFrame(bytes, 0, 'forged')).rejects.toThrow(/refusing|exceeds/);
+  });
+});
