@@ -1,0 +1,184 @@
+// The app's state root: opens studies, restores sessions, moves between items, runs S3-Net and records reviews.
+import { getContext, setContext } from 'svelte';
+import type { ReviewStatus, RunConfig, StudyIndex } from '../../main/contracts';
+import { api } from '../api';
+import { StudyState } from './study.svelte';
+import { MaskState } from './mask.svelte';
+import { ReviewState } from './review.svelte';
+import { JobsState } from './jobs.svelte';
+import { ToolState } from './tools.svelte';
+import { Autosaver } from './autosave';
+import { Editor } from './editor';
+import type { Voi } from '../viewport/engine';
+
+export interface CursorInfo {
+  readonly x: number;
+  readonly y: number;
+  readonly value: string;
+}
+
+export class AppState {
+  readonly study = new StudyState();
+  readonly mask = new MaskState();
+  readonly review = new ReviewState();
+  readonly jobs = new JobsState();
+  readonly tools = new ToolState();
+  readonly editor: Editor = new Editor(this);
+  readonly autosave = new Autosaver(() => this.study.index?.studyKey ?? null, (m) => this.error(m));
+
+  message = $state('');
+  messageIsError = $state(false);
+  helpOpen = $state(false);
+  exportOpen = $state(false);
+  voi: Voi | null = $state.raw(null);
+  cursor: CursorInfo | null = $state.raw(null);
+  /** Milliseconds from choosing an item to its first frame on screen (the benchmark reads it). */
+  lastShowMs = $state(0);
+
+  constructor() {
+    api.segment.onProgress((p) => {
+      if (p.studyKey === this.study.index?.studyKey) this.jobs.update(p);
+      if (p.state === 'failed') this.error(`S3-Net failed: ${p.message ?? ''}`);
+    });
+    api.segment.onResult((r) => {
+      if (r.studyKey !== this.study.index?.studyKey) return;
+      const status = this.review.statusOf(r.itemId);
+      // Main saved the proposal only for unreviewed items; mirror that rule here.
+      if (status !== 'not-run' && status !== 'proposed') return;
+      this.mask.put(r.itemId, r.width, r.height, r.mask);
+      this.review.statuses[r.itemId] = 'proposed';
+      this.info(`S3-Net proposal ready (${r.iterations} iterations, ${r.seconds.toFixed(1)} s)`);
+    });
+    api.menu.onCommand((c) => {
+      if (c.command === 'open-folder') void this.choose('folder');
+      else if (c.command === 'open-files') void this.choose('files');
+      else if (c.command === 'open-recent' && c.paths) void this.openPaths(c.paths);
+      else if (c.command === 'export') this.exportOpen = true;
+      else if (c.command === 'help') this.helpOpen = true;
+    });
+  }
+
+  info(m: string): void {
+    this.message = m;
+    this.messageIsError = false;
+  }
+
+  error(m: string): void {
+    this.message = m;
+    this.messageIsError = true;
+  }
+
+  async choose(kind: 'folder' | 'files'): Promise<void> {
+    const r = await api.study.choose(kind);
+    if (!r.ok) return this.error(r.error.message);
+    if (r.value) await this.#opened(r.value);
+  }
+
+  async openPaths(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    this.study.loading = true;
+    const r = await api.study.open(paths);
+    this.study.loading = false;
+    if (!r.ok) return this.error(r.error.message);
+    await this.#opened(r.value);
+  }
+
+  /** Restores what the session store holds for this study: statuses, masks and the item last viewed. */
+  async #opened(index: StudyIndex): Promise<void> {
+    await this.autosave.flush();
+    this.mask.reset();
+    this.jobs.jobs = {};
+    this.study.setIndex(index);
+    this.review.order = this.study.order;
+    const s = await api.session.load(index.studyKey);
+    this.review.statuses = s.ok ? { ...s.value.statuses } : {};
+    if (s.ok)
+      await Promise.all(
+        s.value.masks.map(async (id) => {
+          const m = await api.session.mask(index.studyKey, id);
+          if (m.ok && m.value) this.mask.put(id, m.value.width, m.value.height, m.value.mask);
+        }),
+      );
+    const count = this.study.order.length;
+    this.info(`${index.title}: ${count} item${count === 1 ? '' : 's'}${index.skipped.length ? `, ${index.skipped.length} skipped` : ''}`);
+    const view = s.ok ? s.value.view : null;
+    const first = view?.itemId && this.study.order.includes(view.itemId) ? view.itemId : this.study.order[0];
+    if (view?.windowCenter != null && view.windowWidth != null) this.voi = { center: view.windowCenter, width: view.windowWidth };
+    if (first) await this.select(first);
+  }
+
+  async select(itemId: string): Promise<void> {
+    const t0 = performance.now();
+    const item = await this.study.load(itemId, (m) => this.error(m));
+    if (!item) return;
+    const groupChanged = this.study.currentEntry?.group !== this.study.entries.find((e) => e.ref.itemId === itemId)?.group;
+    this.study.currentId = itemId;
+    if (groupChanged) this.voi = item.kind === 'slice' ? { center: item.presets[0]?.center ?? 40, width: item.presets[0]?.width ?? 400 } : null;
+    this.mask.ensure(itemId, item.width, item.height);
+    this.study.current = item;
+    this.mask.show(itemId);
+    this.lastShowMs = performance.now() - t0;
+    this.study.prefetchGroup((m) => this.error(m));
+    this.saveView();
+  }
+
+  step(delta: number): void {
+    const id = this.study.neighbour(delta);
+    if (id && id !== this.study.currentId) void this.select(id);
+  }
+
+  #viewTimer: ReturnType<typeof setTimeout> | undefined;
+  saveView(): void {
+    clearTimeout(this.#viewTimer);
+    this.#viewTimer = setTimeout(() => {
+      const key = this.study.index?.studyKey;
+      if (!key) return;
+      void api.session.setView(key, { itemId: this.study.currentId, seriesUid: this.study.currentEntry?.group ?? null, windowCenter: this.voi?.center ?? null, windowWidth: this.voi?.width ?? null });
+    }, 300);
+  }
+
+  async setStatus(itemId: string, status: ReviewStatus): Promise<void> {
+    const key = this.study.index?.studyKey;
+    if (!key) return;
+    this.review.statuses[itemId] = status;
+    const r = await api.session.setStatus(key, itemId, status);
+    if (!r.ok) this.error(r.error.message);
+  }
+
+  /** A decision on the current item; accepting also writes its mask at once. */
+  async decide(status: 'accepted' | 'rejected'): Promise<void> {
+    const id = this.study.currentId;
+    if (!id) return;
+    await this.autosave.flush();
+    await this.setStatus(id, status);
+    this.info(`${this.study.currentEntry?.ref.label ?? id}: ${status}`);
+  }
+
+  async nextUnreviewed(): Promise<void> {
+    const id = this.review.nextUnreviewed(this.study.currentId);
+    if (id) await this.select(id);
+    else this.info('Every item has been reviewed');
+  }
+
+  async run(scope: 'item' | 'group' | 'all', config?: RunConfig): Promise<void> {
+    const key = this.study.index?.studyKey;
+    if (!key || !this.study.currentId) return;
+    const ids = scope === 'item' ? [this.study.currentId] : scope === 'group' ? this.study.group : this.study.order;
+    const r = await api.segment.run(key, ids, config);
+    if (!r.ok) return this.error(r.error.message);
+    this.info(`S3-Net queued for ${r.value.jobs.length} item${r.value.jobs.length === 1 ? '' : 's'}`);
+  }
+
+  async cancelRuns(): Promise<void> {
+    const r = await api.segment.cancel(this.jobs.active.map((j) => j.jobId));
+    if (!r.ok) this.error(r.error.message);
+  }
+}
+
+const KEY = Symbol('app');
+export function setApp(app: AppState): AppState {
+  return setContext(KEY, app);
+}
+export function useApp(): AppState {
+  return getContext<AppState>(KEY);
+}

@@ -1,0 +1,98 @@
+// Pointer and wheel handling on the viewport: which tool a drag drives, in image pixel coordinates.
+import type { AppState } from '../state/app.svelte';
+import type { ViewportEngine } from './engine';
+import { floodFill } from '../tools/fill';
+import { fillPolygon, type Point } from '../tools/polygon';
+
+export interface Interaction {
+  down(e: PointerEvent): void;
+  move(e: PointerEvent): void;
+  up(e: PointerEvent): void;
+  wheel(e: WheelEvent): void;
+}
+
+type Drag = 'wl' | 'pan' | 'zoom' | 'brush' | 'eraser' | 'lasso' | null;
+
+export function createInteraction(app: AppState, engine: () => ViewportEngine | null, lasso: (points: readonly Point[]) => void): Interaction {
+  let drag: Drag = null;
+  let last = { x: 0, y: 0 };
+  let points: Point[] = [];
+
+  const pixel = (e: { pageX: number; pageY: number }): { x: number; y: number } => engine()?.toPixel(e.pageX, e.pageY) ?? { x: -1, y: -1 };
+
+  const hover = (e: PointerEvent): void => {
+    const item = app.study.current;
+    if (!item) return;
+    const p = pixel(e);
+    const x = Math.floor(p.x);
+    const y = Math.floor(p.y);
+    if (x < 0 || y < 0 || x >= item.width || y >= item.height) return void (app.cursor = null);
+    const i = y * item.width + x;
+    const value = item.kind === 'slice' ? `${item.hu[i] ?? 0} HU` : `RGB ${item.rgba[i * 4]}, ${item.rgba[i * 4 + 1]}, ${item.rgba[i * 4 + 2]}`;
+    app.cursor = { x, y, value };
+  };
+
+  return {
+    down(e) {
+      const eng = engine();
+      if (!eng || !app.study.current) return;
+      (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+      last = { x: e.clientX, y: e.clientY };
+      const p = pixel(e);
+      const tool = app.tools.active;
+      if (e.button === 2) drag = 'wl';
+      else if (e.button === 1) drag = 'pan';
+      else if (tool === 'brush' || tool === 'eraser') {
+        drag = tool;
+        app.editor.beginStroke(p.x, p.y, tool === 'eraser');
+      } else if (tool === 'lasso-add' || tool === 'lasso-subtract') {
+        drag = 'lasso';
+        points = [[p.x, p.y]];
+        lasso(points);
+      } else if (tool === 'flood') {
+        const v = app.mask.active;
+        app.editor.apply((m) => floodFill(m, Math.floor(p.x), Math.floor(p.y), v));
+      } else if (tool === 'pick') void app.editor.pick(p.x, p.y);
+      else drag = tool;
+    },
+    move(e) {
+      hover(e);
+      if (!drag) return;
+      const eng = engine();
+      const dx = e.clientX - last.x;
+      const dy = e.clientY - last.y;
+      last = { x: e.clientX, y: e.clientY };
+      if (!eng) return;
+      if (drag === 'brush' || drag === 'eraser') {
+        const p = pixel(e);
+        app.editor.strokeTo(p.x, p.y, drag === 'eraser');
+      } else if (drag === 'lasso') {
+        const p = pixel(e);
+        points.push([p.x, p.y]);
+        lasso(points);
+      } else if (drag === 'wl') {
+        const v = eng.voi();
+        // Sensitivity grows with the window so both lung (1500) and brain (80) windows are easy to tune.
+        if (v) app.voi = { center: v.center + dy * Math.max(1, v.width / 256), width: Math.max(1, v.width + dx * Math.max(1, v.width / 256)) };
+      } else if (drag === 'pan') eng.panBy(dx, dy);
+      else if (drag === 'zoom') eng.zoomBy(Math.exp(-dy / 150));
+    },
+    up() {
+      if (drag === 'brush' || drag === 'eraser') app.editor.endStroke();
+      if (drag === 'lasso') {
+        const value = app.tools.active === 'lasso-subtract' ? 0 : app.mask.active;
+        const poly = points;
+        app.editor.apply((m) => fillPolygon(m, poly, value));
+        points = [];
+        lasso(points);
+      }
+      if (drag === 'wl') app.saveView();
+      drag = null;
+    },
+    wheel(e) {
+      e.preventDefault();
+      if (e.ctrlKey) engine()?.zoomBy(e.deltaY < 0 ? 1.1 : 1 / 1.1);
+      else app.step(e.deltaY > 0 ? 1 : -1);
+    },
+  };
+}
