@@ -1,6 +1,8 @@
 // Lint: typescript-eslint everywhere, plus the import boundaries that keep each folder honest about where it runs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
 
 const noElectron = { name: 'electron', message: 'Only main/app and main/preload may import electron.' };
 const noSvelte = { group: ['svelte', 'svelte/*', '*.svelte'], message: 'Svelte belongs to renderer/.' };
@@ -9,9 +11,14 @@ const domGlobals = ['window', 'document', 'navigator', 'HTMLElement', 'HTMLCanva
 );
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.tmp/**', 'model/kernels/wasm/*.js', 'renderer/**/*.svelte'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.tmp/**', 'model/kernels/wasm/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
   {
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
     rules: {
@@ -19,6 +26,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // Electron is imported by the app shell and the preload only; everything else must run without it.
+    files: ['**/*.ts', '**/*.svelte'],
+    ignores: ['main/app/**', 'main/preload/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] },
   },
   {
     files: ['model/**/*.ts'],
@@ -44,7 +57,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/**/*.ts'],
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': [
         'error',
@@ -52,7 +66,8 @@ export default tseslint.config(
           paths: [noElectron],
           patterns: [
             { group: ['node:*', 'fs', 'path', 'child_process', 'worker_threads'], message: 'The renderer has no Node.' },
-            { group: ['**/main/services/**', '**/main/ipc/**', '**/main/app/**', '**/model/**'], message: 'The renderer reaches main only through renderer/api and main/contracts (type-only).' },
+            { group: ['**/main/**', '!**/main/contracts', '!**/main/contracts/**', '**/model/**'], message: 'The renderer reaches main only through renderer/api and main/contracts (type-only).' },
+            { group: ['**/main/contracts', '**/main/contracts/**'], allowTypeImports: true, message: 'main/contracts: type-only imports in the renderer (values come through renderer/api).' },
           ],
         },
       ],

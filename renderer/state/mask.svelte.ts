@@ -28,9 +28,14 @@ export class MaskState {
   /** Called with the changed rectangle (null: everything) so the viewport can repaint only that. */
   onChange: (rect: Rect | null) => void = () => undefined;
 
+  // Plain maps on purpose: buffers are typed arrays changed in place; `version` and onChange announce changes.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #buffers = new Map<string, MaskBuffer>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #histories = new Map<string, UndoHistory>();
 
+  // A fresh map per change of segments: derived, never mutated.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   colours = $derived(new Map(this.segments.map((s) => [s.value, s.color])));
 
   has(itemId: string): boolean {

@@ -1,5 +1,8 @@
 // The review queue: a status per slice/photo, counts per status, and the next item still waiting for a decision.
-import { reviewStatuses, type ReviewStatus } from '../../main/contracts';
+import type { ReviewStatus } from '../../main/contracts';
+
+/** The contract's statuses in display order (the renderer imports contracts as types only). */
+export const REVIEW_STATUSES = ['not-run', 'proposed', 'accepted', 'corrected', 'rejected'] as const satisfies readonly ReviewStatus[];
 
 export class ReviewState {
   statuses: Record<string, ReviewStatus> = $state({});
@@ -7,7 +10,7 @@ export class ReviewState {
   order: string[] = $state.raw([]);
 
   counts = $derived.by(() => {
-    const c = Object.fromEntries(reviewStatuses.map((s) => [s, 0])) as Record<ReviewStatus, number>;
+    const c = Object.fromEntries(REVIEW_STATUSES.map((s) => [s, 0])) as Record<ReviewStatus, number>;
     for (const id of this.order) c[this.statuses[id] ?? 'not-run']++;
     return c;
   });

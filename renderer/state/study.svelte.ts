@@ -31,6 +31,8 @@ export class StudyState {
   group = $derived(this.currentEntry ? this.entries.filter((e) => e.group === this.currentEntry?.group).map((e) => e.ref.itemId) : []);
   positionInGroup = $derived(this.currentId ? this.group.indexOf(this.currentId) : -1);
 
+  // A plain cache of in-flight loads; nothing renders from it.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #cache = new Map<string, Promise<ItemData | null>>();
 
   setIndex(index: StudyIndex): void {

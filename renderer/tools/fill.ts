@@ -15,10 +15,22 @@ export function floodFill(m: MaskWriter, x: number, y: number, value: number): v
   while (top > 0) {
     const i = stack[--top] ?? 0;
     const cx = i % width;
-    if (cx > 0 && data[i - 1] === target) (m.set(i - 1, value), (stack[top++] = i - 1));
-    if (cx < width - 1 && data[i + 1] === target) (m.set(i + 1, value), (stack[top++] = i + 1));
-    if (i >= width && data[i - width] === target) (m.set(i - width, value), (stack[top++] = i - width));
-    if (i + width < data.length && data[i + width] === target) (m.set(i + width, value), (stack[top++] = i + width));
+    if (cx > 0 && data[i - 1] === target) {
+      m.set(i - 1, value);
+      stack[top++] = i - 1;
+    }
+    if (cx < width - 1 && data[i + 1] === target) {
+      m.set(i + 1, value);
+      stack[top++] = i + 1;
+    }
+    if (i >= width && data[i - width] === target) {
+      m.set(i - width, value);
+      stack[top++] = i - width;
+    }
+    if (i + width < data.length && data[i + width] === target) {
+      m.set(i + width, value);
+      stack[top++] = i + width;
+    }
   }
 }
 
@@ -29,10 +41,19 @@ export function fillHoles(m: MaskWriter, value: number): void {
   const stack = new Int32Array(width * height);
   let top = 0;
   const seed = (i: number): void => {
-    if (data[i] === 0 && !outside[i]) ((outside[i] = 1), (stack[top++] = i));
+    if (data[i] === 0 && !outside[i]) {
+      outside[i] = 1;
+      stack[top++] = i;
+    }
   };
-  for (let x = 0; x < width; x++) (seed(x), seed((height - 1) * width + x));
-  for (let y = 0; y < height; y++) (seed(y * width), seed(y * width + width - 1));
+  for (let x = 0; x < width; x++) {
+    seed(x);
+    seed((height - 1) * width + x);
+  }
+  for (let y = 0; y < height; y++) {
+    seed(y * width);
+    seed(y * width + width - 1);
+  }
   while (top > 0) {
     const i = stack[--top] ?? 0;
     const cx = i % width;

@@ -7,7 +7,10 @@ export function fillPolygon(m: MaskWriter, points: readonly Point[], value: numb
   if (points.length < 3) return;
   let minY = Infinity;
   let maxY = -Infinity;
-  for (const [, y] of points) ((minY = Math.min(minY, y)), (maxY = Math.max(maxY, y)));
+  for (const [, y] of points) {
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+  }
   const y0 = Math.max(0, Math.floor(minY));
   const y1 = Math.min(m.height - 1, Math.ceil(maxY));
   const xs: number[] = [];

@@ -23,7 +23,12 @@ function componentAt(mask: Uint8Array, width: number, height: number, x: number,
     const i = stack.pop() ?? 0;
     const cx = i % width;
     const n = [cx > 0 ? i - 1 : -1, cx < width - 1 ? i + 1 : -1, i - width, i + width];
-    for (const j of n) if (j >= 0 && j < out.length && mask[j] && !out[j]) ((out[j] = 1), stack.push(j));
+    for (const j of n) {
+      if (j >= 0 && j < out.length && mask[j] && !out[j]) {
+        out[j] = 1;
+        stack.push(j);
+      }
+    }
   }
   return out;
 }
@@ -50,7 +55,10 @@ export function proposeMask(labels: Uint8Array, size: number, grey: Float32Array
   let bestMean = Infinity;
   for (let l = 0; l < 256; l++) {
     const c = count[l] ?? 0;
-    if (c > width * height * 0.01 && (sum[l] ?? 0) / c < bestMean) ((bestMean = (sum[l] ?? 0) / c), (best = l));
+    if (c > width * height * 0.01 && (sum[l] ?? 0) / c < bestMean) {
+      bestMean = (sum[l] ?? 0) / c;
+      best = l;
+    }
   }
   const mask = clusterMask(labels, size, width, height, best);
   // Remove components touching the border by flooding from every border pixel.
