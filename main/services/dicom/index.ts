@@ -23,4 +23,11 @@
  *
  *   WINDOW_PRESETS, applyWindow(values, window) → Uint8Array for display.
  */
-export {};
+export { DicomError, type SkippedFile } from './errors.js';
+export { indexPaths, readInstanceHeader, type DicomIndex, type PatientIndex, type StudyIndex, type SeriesIndex, type SliceRef } from './indexer.js';
+export type { InstanceMeta, PixelFormat, Vec3 } from './metadata.js';
+export { seriesAffineLPS, sliceNormal, type SliceGeometry } from './geometry.js';
+export { decodeFrame, decodeFrames, type DecodedFrame, type WindowLevel } from './pixels/decode.js';
+export { WINDOW_PRESETS, applyWindow, fullRangeWindow, type WindowPreset } from './window.js';
+export { loadSeries, loadSeriesForSegmentation, type LoadedSeries, type LoadedSlice } from './series.js';
+export { writeSeriesMasks, type MaskFormat, type WriteMasksOptions } from '../masks/write.js';

@@ -42,7 +42,25 @@ export interface InstanceMeta {
   /** [row spacing, column spacing] in mm. */
   readonly pixelSpacing: readonly [number, number] | undefined;
   readonly sliceThickness: number | undefined;
+  /** Patient and study attributes copied verbatim into derived objects (SEG) so they file with the source. */
+  readonly identity: Readonly<Record<IdentityKeyword, string>>;
 }
+
+/** Patient/General Study module attributes a derived object must share with its source (keyword → tag). */
+export const IDENTITY_TAGS = {
+  PatientName: 'x00100010',
+  PatientID: 'x00100020',
+  PatientBirthDate: 'x00100030',
+  PatientSex: 'x00100040',
+  StudyInstanceUID: 'x0020000d',
+  StudyDate: 'x00080020',
+  StudyTime: 'x00080030',
+  ReferringPhysicianName: 'x00080090',
+  StudyID: 'x00200010',
+  AccessionNumber: 'x00080050',
+  StudyDescription: 'x00081030',
+} as const;
+export type IdentityKeyword = keyof typeof IDENTITY_TAGS;
 
 export function str(ds: DataSet | undefined, tag: string): string {
   return ds?.string(tag)?.trim() ?? '';
@@ -156,5 +174,6 @@ function readInstanceMetaUnchecked(ds: DataSet, path: string, transferSyntax: st
     framePositions,
     pixelSpacing: spacing && spacing.length >= 2 ? [spacing[0]!, spacing[1]!] : undefined,
     sliceThickness: thickness,
+    identity: Object.fromEntries(Object.entries(IDENTITY_TAGS).map(([k, tag]) => [k, str(ds, tag)])) as Record<IdentityKeyword, string>,
   };
 }

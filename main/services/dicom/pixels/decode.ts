@@ -175,6 +175,26 @@ export async function decodeDataSet(ds: DataSet, syntax: string, path: string, f
   };
 }
 
+/** Decodes several frames of one file with a single read and parse (multi-frame series). */
+export async function decodeFrames(path: string, frameIndices: readonly number[]): Promise<DecodedFrame[]> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new DicomError(path, `cannot read file: ${describeError(err)}`);
+  }
+  const parsed = parseDicomBytes(bytes, path);
+  const out: DecodedFrame[] = [];
+  for (const f of frameIndices) {
+    try {
+      out.push(await decodeDataSet(parsed.dataSet, parsed.transferSyntax, path, f));
+    } catch (err) {
+      throw new DicomError(path, `cannot decode pixels (${parsed.transferSyntax}): ${describeError(err)}`);
+    }
+  }
+  return out;
+}
+
 /** Reads and decodes one frame of a file (or of bytes already in memory, named by path). */
 export async function decodeFrame(source: string | Uint8Array, frameIndex = 0, path = typeof source === 'string' ? source : '<memory>'): Promise<DecodedFrame> {
   let bytes: Uint8Array;

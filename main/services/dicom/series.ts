@@ -1,0 +1,77 @@
+// Loads whole series for segmentation: every slice decoded to HU (modality values) in slice order, with geometry.
+import { DicomError, describeError, type SkippedFile } from './errors.js';
+import { indexPaths, type SeriesIndex, type SliceRef } from './indexer.js';
+import type { SliceGeometry } from './geometry.js';
+import { decodeFrames, type WindowLevel } from './pixels/decode.js';
+
+export interface LoadedSlice {
+  readonly sourcePath: string;
+  readonly frameIndex: number;
+  readonly sopInstanceUID: string;
+  readonly sopClassUID: string;
+  readonly width: number;
+  readonly height: number;
+  /** Modality values (Hounsfield units for CT), row-major, width × height. */
+  readonly hu: Float32Array;
+  readonly geometry: SliceGeometry;
+  readonly window: WindowLevel | undefined;
+}
+
+export interface LoadedSeries {
+  readonly index: SeriesIndex;
+  /** Ordered along the slice normal (see indexPaths). */
+  readonly slices: readonly LoadedSlice[];
+}
+
+/** Objects that carry no image to segment. */
+const NON_IMAGE_MODALITIES = new Set(['SEG', 'RTSTRUCT', 'RTPLAN', 'RTDOSE', 'SR', 'KO', 'PR']);
+
+/** Decodes one indexed series; throws DicomError for the first slice that cannot be decoded. */
+export async function loadSeries(series: SeriesIndex): Promise<LoadedSeries> {
+  const byFile = new Map<string, SliceRef[]>();
+  for (const s of series.slices) byFile.set(s.path, [...(byFile.get(s.path) ?? []), s]);
+  const decoded = new Map<string, LoadedSlice>();
+  for (const [path, refs] of byFile) {
+    const frames = await decodeFrames(path, refs.map((r) => r.frameIndex));
+    frames.forEach((f, i) => {
+      const ref = refs[i]!;
+      if (!f.modality) throw new DicomError(path, `${f.photometric} image: only monochrome series can be segmented as volumes`);
+      decoded.set(`${path}#${ref.frameIndex}`, {
+        sourcePath: path,
+        frameIndex: ref.frameIndex,
+        sopInstanceUID: ref.sopInstanceUID,
+        sopClassUID: ref.sopClassUID,
+        width: f.width,
+        height: f.height,
+        hu: f.modality,
+        geometry: ref.geometry,
+        window: f.window,
+      });
+    });
+  }
+  return { index: series, slices: series.slices.map((s) => decoded.get(`${s.path}#${s.frameIndex}`)!) };
+}
+
+/**
+ * Every monochrome image series under paths, decoded. Series that cannot be used (derived objects, colour,
+ * undecodable slices) are reported in skipped with the reason, never thrown.
+ */
+export async function loadSeriesForSegmentation(paths: readonly string[]): Promise<{ series: LoadedSeries[]; skipped: SkippedFile[] }> {
+  const index = await indexPaths(paths);
+  const skipped: SkippedFile[] = [...index.skipped];
+  const series: LoadedSeries[] = [];
+  for (const s of index.series) {
+    const first = s.instances[0]!.path;
+    if (NON_IMAGE_MODALITIES.has(s.modality)) {
+      for (const i of s.instances) skipped.push({ path: i.path, reason: `${s.modality} object: not an image to segment` });
+      continue;
+    }
+    try {
+      series.push(await loadSeries(s));
+    } catch (err) {
+      const path = err instanceof DicomError ? err.path : first;
+      skipped.push({ path, reason: `series ${s.seriesInstanceUID || '(no UID)'} not loaded: ${err instanceof DicomError ? err.reason : describeError(err)}` });
+    }
+  }
+  return { series, skipped };
+}

@@ -1,0 +1,61 @@
+// writeSeriesMasks: one entry point that writes a series' masks as PNG per slice, one DICOM SEG, or one NIfTI.
+import { join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic.js';
+import type { SeriesIndex } from '../dicom/indexer.js';
+import type { LoadedSeries } from '../dicom/series.js';
+import { volumeFromLabelMaps, type MaskVolume } from './model.js';
+import { buildSeg } from './seg-export.js';
+import { encodeNifti } from './nifti.js';
+import { encodeMaskPng, sliceMaskName } from './png.js';
+
+export type MaskFormat = 'png' | 'seg' | 'nifti';
+
+export interface WriteMasksOptions {
+  /** Replace existing files; without it an existing file stops the write with FileExistsError. */
+  readonly overwrite?: boolean;
+  readonly seriesDescription?: string;
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'series';
+}
+
+/**
+ * Writes masks for one series. `masks` are label maps in series slice order (or a MaskVolume with segment
+ * metadata). Returns the paths written. Writes are atomic; nothing existing is overwritten unless asked.
+ */
+export async function writeSeriesMasks(
+  series: LoadedSeries | SeriesIndex,
+  masks: MaskVolume | readonly Uint8Array[],
+  format: MaskFormat,
+  outDir: string,
+  options: WriteMasksOptions = {},
+): Promise<string[]> {
+  const index: SeriesIndex = 'index' in series ? series.index : series;
+  const first = index.slices[0];
+  if (!first) throw new Error('series has no slices');
+  const volume: MaskVolume = Array.isArray(masks) ? volumeFromLabelMaps(first.columns, first.rows, masks as Uint8Array[]) : (masks as MaskVolume);
+  if (volume.slices.length !== index.slices.length) throw new Error(`${volume.slices.length} masks for ${index.slices.length} slices`);
+  const stem = safeName(index.seriesInstanceUID || index.description);
+  const write = { overwrite: options.overwrite ?? false };
+  if (format === 'png') {
+    const multiFrame = new Set(index.instances.filter((i) => i.pixel.numberOfFrames > 1).map((i) => i.path));
+    const written: string[] = [];
+    for (let k = 0; k < index.slices.length; k++) {
+      const s = index.slices[k]!;
+      const path = join(outDir, sliceMaskName(s.path, s.frameIndex, multiFrame.has(s.path)));
+      await writeFileAtomic(path, await encodeMaskPng(volume.slices[k]!, s.columns, s.rows), write);
+      written.push(path);
+    }
+    return written;
+  }
+  if (format === 'seg') {
+    const path = join(outDir, `${stem}.seg.dcm`);
+    const seg = buildSeg(index, volume, options.seriesDescription ? { seriesDescription: options.seriesDescription } : {});
+    await writeFileAtomic(path, seg.bytes, write);
+    return [path];
+  }
+  const path = join(outDir, `${stem}.nii.gz`);
+  await writeFileAtomic(path, encodeNifti(index, volume), write);
+  return [path];
+}
