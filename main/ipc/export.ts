@@ -8,8 +8,8 @@ export function exportHandlers({ dialogs, library, store }: IpcDeps): HandlerTab
     [exportChannels.chooseDestination]: handle(chooseDestinationRequest, ({ suggestedName }) => dialogs.chooseExportFolder(suggestedName)),
     [exportChannels.run]: handle(exportRequest, async ({ studyKey, format, destination, itemIds, overwrite }) => {
       await store.flush();
-      // SEG and NIfTI describe a whole series: every slice of the chosen items' series is written, empty where unmasked.
-      const ids = format === 'png' ? itemIds : [...new Set(itemIds.flatMap((id) => library.seriesOf(studyKey, id)))];
+      // Series are written whole (SEG/NIfTI describe a volume; PNG names follow the slices): empty where unmasked.
+      const ids = [...new Set(itemIds.flatMap((id) => library.seriesOf(studyKey, id)))];
       const items = [];
       for (const itemId of ids) {
         const source = library.source(studyKey, itemId);

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { EditRecorder, type MaskWriter } from '../tools/writer';
 import { paintSegment, paintDisc } from '../tools/brush';
 import { replaceMask } from '../tools/fill';
-import { diffBounds } from './history.svelte';
+import { diffBounds } from './history';
 import type { AppState } from './app.svelte';
 
 export class Editor {
@@ -88,6 +88,7 @@ export class Editor {
     const diff = rec.finish();
     if (diff.indices.length === 0) return;
     this.app.mask.historyOf(buf.itemId).push(diff);
+    this.app.mask.changed({ x0: 0, y0: 0, x1: -1, y1: -1 });
     this.#edited(buf.itemId);
   }
 

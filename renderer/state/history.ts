@@ -4,15 +4,22 @@ import { diffBytes, type MaskDiff } from '../tools/writer';
 const MAX_STEPS = 500;
 
 export class UndoHistory {
-  #undo: MaskDiff[] = $state.raw([]);
-  #redo: MaskDiff[] = $state.raw([]);
+  // Plain (not reactive): MaskState.version announces every change, including undo and redo.
+  #undo: MaskDiff[] = [];
+  #redo: MaskDiff[] = [];
 
-  canUndo = $derived(this.#undo.length > 0);
-  canRedo = $derived(this.#redo.length > 0);
+  get canUndo(): boolean {
+    return this.#undo.length > 0;
+  }
+
+  get canRedo(): boolean {
+    return this.#redo.length > 0;
+  }
 
   push(diff: MaskDiff): void {
     if (diff.indices.length === 0) return;
-    this.#undo = [...this.#undo, diff].slice(-MAX_STEPS);
+    this.#undo.push(diff);
+    if (this.#undo.length > MAX_STEPS) this.#undo.shift();
     this.#redo = [];
   }
 
@@ -21,8 +28,8 @@ export class UndoHistory {
     const d = this.#undo.at(-1);
     if (!d) return null;
     for (let k = 0; k < d.indices.length; k++) mask[d.indices[k] ?? 0] = d.before[k] ?? 0;
-    this.#undo = this.#undo.slice(0, -1);
-    this.#redo = [...this.#redo, d];
+    this.#undo.pop();
+    this.#redo.push(d);
     return d;
   }
 
@@ -30,8 +37,8 @@ export class UndoHistory {
     const d = this.#redo.at(-1);
     if (!d) return null;
     for (let k = 0; k < d.indices.length; k++) mask[d.indices[k] ?? 0] = d.after[k] ?? 0;
-    this.#redo = this.#redo.slice(0, -1);
-    this.#undo = [...this.#undo, d];
+    this.#redo.pop();
+    this.#undo.push(d);
     return d;
   }
 

@@ -1,6 +1,6 @@
 // Masks per item (one Uint8Array label buffer each, 0 = background), the segments' look, and undo history per item.
 import type { DisplayMode, Rect } from '../viewport/overlay';
-import { UndoHistory } from './history.svelte';
+import { UndoHistory } from './history';
 
 export interface Segment {
   readonly value: number;

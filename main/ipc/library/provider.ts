@@ -1,7 +1,7 @@
-// Chooses the file services behind the study library (the stopgap until the DICOM and image services are wired).
+// The file services behind the study library: the DICOM services for series, the photo loader for photographs.
 import type { StudyProvider } from './types';
-import { createStopgapProvider } from './stopgap';
+import { createDicomProvider } from './dicom';
 
 export function createProvider(): StudyProvider {
-  return createStopgapProvider();
+  return createDicomProvider();
 }

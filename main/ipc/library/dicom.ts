@@ -1,0 +1,93 @@
+// The study provider over the real DICOM services (indexing, decoding to HU, presets, mask export) plus photos.
+import { basename, extname } from 'node:path';
+import { indexPaths, decodeFrame, writeSeriesMasks, WINDOW_PRESETS, type SeriesIndex } from '../../services/dicom';
+import type { ItemData, PatientSummary, WindowPreset } from '../../contracts';
+import { IpcError } from '../handler';
+import type { IndexedFiles, ItemSource, StudyProvider } from './types';
+import { PHOTO_EXTENSIONS, photoProvider } from './photos';
+
+const PRESET_NAMES: Record<string, string> = { lung: 'Lung', mediastinum: 'Mediastinum', bone: 'Bone', brain: 'Brain' };
+const CT_PRESETS: WindowPreset[] = Object.entries(WINDOW_PRESETS).map(([k, w]) => ({ name: PRESET_NAMES[k] ?? k, center: w.center, width: w.width }));
+
+export function createDicomProvider(): StudyProvider {
+  const photos = photoProvider();
+  const seriesByUid = new Map<string, SeriesIndex>();
+
+  return {
+    async index(realPaths): Promise<IndexedFiles> {
+      const [dicom, pics] = await Promise.all([indexPaths(realPaths), photos.index(realPaths)]);
+      const sources = new Map<string, ItemSource>(pics.sources);
+      const patients: PatientSummary[] = dicom.patients.map((p) => ({
+        patientId: p.patientID,
+        name: p.patientName,
+        studies: p.studies.map((st) => ({
+          studyUid: st.studyInstanceUID,
+          description: st.description,
+          date: st.studyDate,
+          series: st.series
+            .filter((se) => se.slices.length > 0 && se.modality !== 'SEG')
+            .map((se) => {
+              seriesByUid.set(se.seriesInstanceUID, se);
+              const items = se.slices.map((s, i) => {
+                const itemId = `${s.path}#${s.frameIndex}`;
+                sources.set(itemId, { kind: 'slice', path: s.path, frameIndex: s.frameIndex, seriesUid: se.seriesInstanceUID, sliceIndex: i });
+                return { itemId, kind: 'slice' as const, label: s.frameIndex ? `${basename(s.path)} #${s.frameIndex + 1}` : basename(s.path), position: s.geometry.position?.[2] ?? null };
+              });
+              const first = se.slices[0];
+              return { seriesUid: se.seriesInstanceUID, description: se.description, modality: se.modality, width: first?.columns ?? 0, height: first?.rows ?? 0, items };
+            }),
+        })),
+      }));
+      // Photos are not DICOM: the indexer lists them as skipped, which is not news to the user.
+      const skipped = dicom.skipped.filter((s) => !PHOTO_EXTENSIONS.has(extname(s.path).toLowerCase())).map((s) => ({ path: s.path, reason: s.reason }));
+      return { patients, photos: pics.photos, skipped, sources };
+    },
+
+    async load(source, itemId): Promise<ItemData> {
+      if (source.kind === 'photo') return photos.load(source, itemId);
+      const f = await decodeFrame(source.path, source.frameIndex);
+      if (!f.modality) throw new IpcError('unavailable', `${f.photometric} DICOM images are not supported in the viewer yet`);
+      const hu = new Int16Array(f.width * f.height);
+      for (let i = 0; i < hu.length; i++) hu[i] = Math.max(-32768, Math.min(32767, Math.round(f.modality[i] ?? 0)));
+      const se = seriesByUid.get(source.seriesUid);
+      const g = se?.slices[source.sliceIndex]?.geometry;
+      const header: WindowPreset[] = f.window ? [{ name: 'Header', center: f.window.center, width: f.window.width }] : [];
+      const presets = se?.modality === 'CT' || !f.window ? [...CT_PRESETS, ...header] : header;
+      return { kind: 'slice', itemId, width: f.width, height: f.height, hu, spacing: [g?.pixelSpacing?.[0] ?? 1, g?.pixelSpacing?.[1] ?? 1], position: g?.position?.[2] ?? null, presets };
+    },
+
+    async exportMasks(format, items, destination, overwrite) {
+      const pics = items.filter((i) => i.source.kind === 'photo');
+      const slices = items.filter((i) => i.source.kind === 'slice');
+      return [
+        ...(pics.length ? await photos.exportMasks(format, pics, destination, overwrite) : []),
+        ...(slices.length ? await exportSeries(seriesByUid, format, slices, destination, overwrite) : []),
+      ];
+    },
+  };
+}
+
+/** One SEG/NIfTI per series (or a PNG per slice); slices without a saved mask are written empty. */
+async function exportSeries(
+  seriesByUid: ReadonlyMap<string, SeriesIndex>,
+  format: Parameters<StudyProvider['exportMasks']>[0],
+  items: Parameters<StudyProvider['exportMasks']>[1],
+  destination: string,
+  overwrite: boolean,
+): Promise<string[]> {
+  const bySeries = new Map<string, Map<number, Uint8Array>>();
+  for (const it of items) {
+    if (it.source.kind !== 'slice') throw new IpcError('invalid', 'cannot export photographs and slices together');
+    let m = bySeries.get(it.source.seriesUid);
+    if (!m) bySeries.set(it.source.seriesUid, (m = new Map()));
+    m.set(it.source.sliceIndex, it.mask);
+  }
+  const written: string[] = [];
+  for (const [uid, masks] of bySeries) {
+    const series = seriesByUid.get(uid);
+    if (!series) throw new IpcError('not-found', `series ${uid} is not open`);
+    const labelMaps = series.slices.map((s, i) => masks.get(i) ?? new Uint8Array(s.columns * s.rows));
+    written.push(...(await writeSeriesMasks(series, labelMaps, format, destination, { overwrite, seriesDescription: 'S3 Annotate masks' })));
+  }
+  return written;
+}

@@ -1,0 +1,92 @@
+// Photographs (dermoscopy): found by extension, decoded to RGBA, masks written as PNG.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import sharp from 'sharp';
+import type { ItemData } from '../../contracts';
+import { IpcError } from '../handler';
+import { writeFileAtomic } from '../../services/fs/atomic';
+import type { IndexedFiles, ItemSource, StudyProvider } from './types';
+
+export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(['.bmp', '.png', '.jpg', '.jpeg']);
+/** Ground-truth and exported masks that sit next to photos are not photos to annotate. */
+const MASK_NAME = /(_lesion|_segmentation|_mask|\.mask)\.[a-z]+$/i;
+
+async function walk(path: string, out: string[]): Promise<void> {
+  const s = await stat(path);
+  if (s.isDirectory()) for (const name of (await readdir(path)).sort()) await walk(join(path, name), out);
+  else out.push(path);
+}
+
+export function photoProvider(): Pick<StudyProvider, 'load' | 'exportMasks'> & { index(paths: string[]): Promise<Pick<IndexedFiles, 'photos' | 'sources'>> } {
+  return {
+    async index(realPaths) {
+      const files: string[] = [];
+      for (const p of realPaths) await walk(p, files);
+      const photos: IndexedFiles['photos'] = [];
+      const sources = new Map<string, ItemSource>();
+      for (const path of files) {
+        if (!PHOTO_EXTENSIONS.has(extname(path).toLowerCase()) || MASK_NAME.test(path) || path.includes('/masks/')) continue;
+        const size = await photoSize(path).catch(() => null);
+        if (!size) continue;
+        photos.push({ itemId: path, kind: 'photo', label: basename(path), position: null, ...size });
+        sources.set(path, { kind: 'photo', path });
+      }
+      return { photos, sources };
+    },
+
+    async load(source, itemId): Promise<ItemData> {
+      const { width, height, rgba } = await decodePhoto(source.path);
+      return { kind: 'photo', itemId, width, height, rgba };
+    },
+
+    async exportMasks(format, items, destination, overwrite) {
+      if (format !== 'png') throw new IpcError('invalid', 'photographs are exported as PNG');
+      const written: string[] = [];
+      for (const it of items) {
+        const png = await sharp(Buffer.from(it.mask.map((v) => (v ? 255 : 0))), { raw: { width: it.width, height: it.height, channels: 1 } }).png().toBuffer();
+        const file = join(destination, `${basename(it.source.path).replace(/\.[^.]+$/, '')}.mask.png`);
+        await writeFileAtomic(file, new Uint8Array(png), { overwrite });
+        written.push(file);
+      }
+      return written;
+    },
+  };
+}
+
+async function photoSize(path: string): Promise<{ width: number; height: number }> {
+  if (extname(path).toLowerCase() === '.bmp') {
+    const h = new DataView((await readFile(path)).buffer);
+    return { width: h.getInt32(18, true), height: Math.abs(h.getInt32(22, true)) };
+  }
+  const m = await sharp(path).metadata();
+  return { width: m.width ?? 0, height: m.height ?? 0 };
+}
+
+async function decodePhoto(path: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
+  if (extname(path).toLowerCase() !== '.bmp') {
+    const { data, info } = await sharp(path).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, rgba: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  }
+  const buf = await readFile(path);
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const offset = v.getUint32(10, true);
+  const width = v.getInt32(18, true);
+  const rawH = v.getInt32(22, true);
+  const height = Math.abs(rawH);
+  const bpp = v.getUint16(28, true);
+  if (bpp !== 24 && bpp !== 32) throw new IpcError('unavailable', `BMP with ${bpp} bits per pixel is not supported here`);
+  const stride = Math.ceil((width * bpp) / 32) * 4;
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const row = offset + (rawH > 0 ? height - 1 - y : y) * stride;
+    for (let x = 0; x < width; x++) {
+      const s = row + (x * bpp) / 8;
+      const d = (y * width + x) * 4;
+      rgba[d] = buf[s + 2] ?? 0;
+      rgba[d + 1] = buf[s + 1] ?? 0;
+      rgba[d + 2] = buf[s] ?? 0;
+      rgba[d + 3] = 255;
+    }
+  }
+  return { width, height, rgba };
+}
