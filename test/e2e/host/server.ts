@@ -21,6 +21,8 @@ export interface HostOptions {
   readonly segmenter: IpcDeps['segmenter'];
   readonly runDefaults?: IpcDeps['runDefaults'];
   readonly port?: number;
+  /** Accept scripted dialog answers over HTTP (POST /__test/dialog) for a host running in another process. */
+  readonly testControls?: boolean;
 }
 
 export interface Host {
@@ -87,6 +89,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       clients.add(res);
       req.on('close', () => clients.delete(res));
       return;
+    }
+    if (options.testControls && req.method === 'POST' && url.pathname === '/__test/dialog') {
+      const answer = JSON.parse(new TextDecoder().decode(await body(req))) as { open?: string[]; exportFolder?: string };
+      if (answer.open) dialogs.answerOpen(answer.open);
+      if (answer.exportFolder) dialogs.answerExportFolder(answer.exportFolder);
+      return send(res, 200, 'text/plain', 'ok');
     }
     if (req.method === 'GET' && url.pathname === '/bridge.js') return send(res, 200, 'text/javascript', bridge);
     if (req.method === 'GET') return serveFile(res, url.pathname === '/' ? '/index.html' : url.pathname);

@@ -1,0 +1,136 @@
+// A clinician's pass over a chest CT series: open, browse, window, S3-Net on a slice, paint/erase/undo, accept, export SEG.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { DATA, launchBrowser, openFolder, shot, startApp, type AppUnderTest } from './harness';
+import { drag, maskCount, viewportCentre } from './page';
+
+const run = promisify(execFile);
+let browser: Browser;
+let app: AppUnderTest;
+let out: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  app = await startApp({ browser });
+  out = await mkdtemp(join(tmpdir(), 's3-e2e-export-'));
+});
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('chest CT (LIDC-IDRI-0001)', () => {
+  it('opens the folder and shows the series with its slice count and the first slice', async () => {
+    const { page } = app;
+    await openFolder(app, join(DATA, 'ct/lidc/LIDC-IDRI-0001'));
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('Slice 1/16');
+    await expect(page.getByTestId('series').textContent()).resolves.toContain('16 slices');
+    await page.waitForTimeout(300);
+    await shot(page, 'ct-series');
+  });
+
+  it('scrolls with the wheel and the arrow keys, and shows HU under the cursor', async () => {
+    const { page } = app;
+    const c = await viewportCentre(page);
+    await page.mouse.move(c.x, c.y);
+    for (let i = 0; i < 3; i++) await page.mouse.wheel(0, 100);
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('Slice 4/16');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('Slice 5/16');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('Slice 4/16');
+    await page.mouse.move(c.x + 5, c.y + 5);
+    await expect.poll(() => page.getByTestId('cursor').textContent()).toMatch(/\(\d+, \d+\) -?\d+ HU/);
+  });
+
+  it('changes window/level by preset and by right-drag', async () => {
+    const { page } = app;
+    await page.getByText('Mediastinum', { exact: true }).click();
+    await expect.poll(() => page.getByTestId('status-bar').textContent()).toContain('W 350 / L 40');
+    const c = await viewportCentre(page);
+    await drag(page, c, { x: c.x + 60, y: c.y + 30 }, 6, 'right');
+    await expect.poll(() => page.getByTestId('status-bar').textContent()).not.toContain('W 350 / L 40');
+    await page.getByText('Lung', { exact: true }).click();
+    await expect.poll(() => page.getByTestId('status-bar').textContent()).toContain('W 1500 / L -600');
+  });
+
+  it('runs S3-Net on this slice in the background with progress, and shows the proposal', async () => {
+    const { page } = app;
+    await page.getByTestId('run-item').click();
+    await page.locator('[data-testid=job][data-state=done]').waitFor({ timeout: 180_000 });
+    await expect.poll(() => page.getByTestId('item-status').getAttribute('data-status')).toBe('proposed');
+    expect(await maskCount(page)).toBeGreaterThan(0);
+    await expect(page.getByTestId('count-proposed').textContent()).resolves.toContain('1');
+    await shot(page, 'ct-proposal');
+  });
+
+  it('paints with the brush and erases, marks the slice corrected, and undoes/redoes by diff', async () => {
+    const { page } = app;
+    const c = await viewportCentre(page);
+    const before = await maskCount(page);
+    await page.getByTestId('tool-brush').click();
+    for (let i = 0; i < 4; i++) await page.keyboard.press(']');
+    await drag(page, { x: c.x - 120, y: c.y - 150 }, { x: c.x + 120, y: c.y - 150 });
+    const painted = await maskCount(page);
+    expect(painted).toBeGreaterThan(before + 500);
+    await expect.poll(() => page.getByTestId('item-status').getAttribute('data-status')).toBe('corrected');
+    await page.getByTestId('tool-eraser').click();
+    await drag(page, { x: c.x - 40, y: c.y - 150 }, { x: c.x + 40, y: c.y - 150 });
+    const erased = await maskCount(page);
+    expect(erased).toBeLessThan(painted);
+    await shot(page, 'ct-edited');
+    await page.keyboard.press('Control+z');
+    expect(await maskCount(page)).toBe(painted);
+    await page.keyboard.press('Control+Shift+Z');
+    expect(await maskCount(page)).toBe(erased);
+  });
+
+  it('accepts with A, moves on with N, and keeps the counts per status on screen', async () => {
+    const { page } = app;
+    const slice = await page.getByTestId('slice-info').textContent();
+    await page.keyboard.press('a');
+    await expect.poll(() => page.getByTestId('count-accepted').textContent()).toContain('1');
+    await page.keyboard.press('n');
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).not.toBe(slice);
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId('count-rejected').textContent()).toContain('1');
+    await expect(page.getByTestId('count-not-run').textContent()).resolves.toContain('14');
+  });
+
+  it('exports a DICOM SEG that dciodvfy accepts, and never overwrites without asking', async () => {
+    const { page } = app;
+    await page.keyboard.press('ArrowUp');
+    await page.getByTestId('open-export').click();
+    await page.getByTestId('export-format').selectOption('seg');
+    app.host.dialogs.answerExportFolder(out);
+    await page.getByTestId('export-choose').click();
+    await expect.poll(() => page.getByTestId('export-destination').textContent()).toBe(out);
+    await shot(page, 'export-dialog');
+    await page.getByTestId('export-run').click();
+    await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain('.seg.dcm');
+    const file = (await page.getByTestId('export-result').textContent())?.match(/(\/\S+\.seg\.dcm)/)?.[1] ?? '';
+    const check = await run('dciodvfy', [file]).catch((e: { stdout: string; stderr: string }) => e);
+    const report = `${check.stdout}\n${check.stderr}`;
+    expect(report).not.toMatch(/^Error/m);
+    await page.getByTestId('export-run').click();
+    await page.getByTestId('export-exists').waitFor();
+    await page.getByTestId('export-replace').click();
+    await expect.poll(() => page.getByTestId('export-result').textContent()).toContain('Wrote 1 file');
+    await page.keyboard.press('Escape');
+  });
+
+  it('lists the keyboard shortcuts with ?', async () => {
+    const { page } = app;
+    await page.keyboard.press('?');
+    await page.getByTestId('help-overlay').waitFor();
+    await expect(page.getByTestId('help-overlay').textContent()).resolves.toContain('Next unreviewed item');
+    await shot(page, 'help');
+    await page.keyboard.press('Escape');
+  });
+});
