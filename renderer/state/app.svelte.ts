@@ -103,17 +103,18 @@ export class AppState {
     this.info(`${index.title}: ${count} item${count === 1 ? '' : 's'}${index.skipped.length ? `, ${index.skipped.length} skipped` : ''}`);
     const view = s.ok ? s.value.view : null;
     const first = view?.itemId && this.study.order.includes(view.itemId) ? view.itemId : this.study.order[0];
-    if (view?.windowCenter != null && view.windowWidth != null) this.voi = { center: view.windowCenter, width: view.windowWidth };
-    if (first) await this.select(first);
+    const restoredVoi = view?.windowCenter != null && view.windowWidth != null;
+    if (restoredVoi) this.voi = { center: view.windowCenter ?? 0, width: view.windowWidth ?? 1 };
+    if (first) await this.select(first, { keepVoi: restoredVoi });
   }
 
-  async select(itemId: string): Promise<void> {
+  async select(itemId: string, options: { keepVoi?: boolean } = {}): Promise<void> {
     const t0 = performance.now();
     const item = await this.study.load(itemId, (m) => this.error(m));
     if (!item) return;
     const groupChanged = this.study.currentEntry?.group !== this.study.entries.find((e) => e.ref.itemId === itemId)?.group;
     this.study.currentId = itemId;
-    if (groupChanged) this.voi = item.kind === 'slice' ? { center: item.presets[0]?.center ?? 40, width: item.presets[0]?.width ?? 400 } : null;
+    if (groupChanged && !options.keepVoi) this.voi = item.kind === 'slice' ? { center: item.presets[0]?.center ?? 40, width: item.presets[0]?.width ?? 400 } : null;
     this.mask.ensure(itemId, item.width, item.height);
     this.study.current = item;
     this.mask.show(itemId);

@@ -1,0 +1,71 @@
+// A dermoscopy photo (PH2): S3-Net, one click to pick the lesion's cluster, accept, export PNG equal to what was shown.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { DATA, launchBrowser, openFolder, shot, startApp, type AppUnderTest } from './harness';
+import { maskBytes, maskCount, viewportCentre } from './page';
+
+let browser: Browser;
+let app: AppUnderTest;
+let out: string;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  app = await startApp({ browser });
+  out = await mkdtemp(join(tmpdir(), 's3-e2e-png-'));
+});
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('dermoscopy photo (PH2 IMD002)', () => {
+  it('lists the photographs with thumbnails and shows the first', async () => {
+    const { page } = app;
+    await openFolder(app, join(DATA, 'skin/ph2/images'));
+    await expect.poll(() => page.getByTestId('photo').count()).toBe(15);
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('IMD002.bmp');
+    await page.waitForTimeout(300);
+    await shot(page, 'photo-list');
+  });
+
+  it('runs S3-Net, then one click picks the lesion as the mask', async () => {
+    const { page } = app;
+    await page.getByTestId('run-item').click();
+    await page.locator('[data-testid=job][data-state=done]').waitFor({ timeout: 180_000 });
+    await page.getByTestId('tool-pick').click();
+    const c = await viewportCentre(page);
+    await page.mouse.click(c.x, c.y);
+    await expect.poll(() => page.getByTestId('message').textContent()).toContain('Picked');
+    const n = await maskCount(page);
+    expect(n).toBeGreaterThan(1000);
+    expect(n).toBeLessThan(765 * 572);
+    await expect.poll(() => page.getByTestId('item-status').getAttribute('data-status')).toBe('corrected');
+    await page.getByTestId('display-outline').click();
+    await shot(page, 'photo-picked');
+    await page.getByTestId('display-filled').click();
+  });
+
+  it('accepts and exports a PNG identical to the mask on screen', async () => {
+    const { page } = app;
+    await page.keyboard.press('a');
+    await expect.poll(() => page.getByTestId('item-status').getAttribute('data-status')).toBe('accepted');
+    await page.getByTestId('open-export').click();
+    await page.getByTestId('export-scope').selectOption('item');
+    app.host.dialogs.answerExportFolder(out);
+    await page.getByTestId('export-choose').click();
+    await page.getByTestId('export-run').click();
+    await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 30_000 }).toContain('IMD002.mask.png');
+    const shown = await maskBytes(page);
+    const { data, info } = await sharp(join(out, 'IMD002.mask.png')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([shown.width, shown.height]);
+    let mismatches = 0;
+    for (let i = 0; i < shown.data.length; i++) if ((data[i] ?? 0) > 127 !== (shown.data[i] ?? 0) > 0) mismatches++;
+    expect(mismatches).toBe(0);
+    await page.keyboard.press('Escape');
+  });
+});
