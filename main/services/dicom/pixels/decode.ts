@@ -99,17 +99,22 @@ async function decompress(syntax: string, data: Uint8Array, fmt: PixelFormat, wa
     case TS.jpegLSNearLossless: {
       const out = await decodeWithWasm('JpegLSDecoder', data, expected);
       check(out.width, out.height, out.components);
-      return { bytes: out.bytes, interleaved: true };
+      return { bytes: widen(out.bytes, out.bitsPerSample, fmt.bitsAllocated), interleaved: true };
     }
     case TS.j2kLossless:
     case TS.j2k: {
       const out = await decodeWithWasm('J2KDecoder', data, expected);
       check(out.width, out.height, out.components);
-      return { bytes: out.bytes, interleaved: true };
+      return { bytes: widen(out.bytes, out.bitsPerSample, fmt.bitsAllocated), interleaved: true };
     }
     default:
       throw new Error(`transfer syntax ${syntax} is not supported`);
   }
+}
+
+/** Codecs return one byte per sample for precision ≤ 8, even when the DICOM header allocates 16 bits. */
+function widen(bytes: Uint8Array, bitsPerSample: number, bitsAllocated: number): Uint8Array {
+  return bitsPerSample <= 8 && bitsAllocated > 8 ? samplesToBytes(bytes, bitsAllocated) : bytes;
 }
 
 function readRescale(ds: DataSet, frame: number): { slope: number; intercept: number } {

@@ -13,6 +13,8 @@ export function toStoredValues(bytes: Uint8Array, fmt: PixelFormat, bigEndian: b
   const n = fmt.rows * fmt.columns * fmt.samplesPerPixel;
   const signed = fmt.pixelRepresentation === 1;
   const bits = Math.min(fmt.bitsStored, fmt.bitsAllocated);
+  const need = n * Math.ceil(fmt.bitsAllocated / 8);
+  if (bytes.length < need) throw new Error(`decoded data has ${bytes.length} bytes, ${need} expected`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (fmt.bitsAllocated <= 8) {
     const out = signed ? new Int8Array(n) : new Uint8Array(n);
@@ -25,19 +27,17 @@ export function toStoredValues(bytes: Uint8Array, fmt: PixelFormat, bigEndian: b
     return out;
   }
   if (fmt.bitsAllocated === 16) {
-    const out = signed ? new Int16Array(n) : new Uint16Array(n);
-    if (bits === 16 && !bigEndian) {
-      // Fast path (most CT): the bytes already are the values.
-      new Uint8Array(out.buffer).set(bytes.subarray(0, n * 2));
-      return out;
+    // Copy the bytes once into an aligned 16-bit array, then mask/sign-extend in place: no per-sample DataView calls.
+    const words = new Uint16Array(n);
+    new Uint8Array(words.buffer).set(bytes.subarray(0, n * 2));
+    if (bigEndian) for (let i = 0; i < n; i++) words[i] = ((words[i]! & 0xff) << 8) | (words[i]! >> 8);
+    if (bits < 16) {
+      const mask = (1 << bits) - 1;
+      const shift = 32 - bits;
+      if (signed) for (let i = 0; i < n; i++) words[i] = ((words[i]! & mask) << shift) >> shift;
+      else for (let i = 0; i < n; i++) words[i] = words[i]! & mask;
     }
-    const mask = bits === 16 ? 0xffff : (1 << bits) - 1;
-    const sign = 1 << (bits - 1);
-    for (let i = 0; i < n; i++) {
-      const v = view.getUint16(i * 2, !bigEndian) & mask;
-      out[i] = signed && v & sign ? v - (1 << bits) : v;
-    }
-    return out;
+    return signed ? new Int16Array(words.buffer) : words;
   }
   const out = signed ? new Int32Array(n) : new Uint32Array(n);
   for (let i = 0; i < n; i++) {
