@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { ItemData } from '../../contracts';
 import { IpcError } from '../handler';
-import { writeFileAtomic } from '../../services/fs/atomic';
+import { writePhotoMask } from '../../services/masks';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 
 export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(['.bmp', '.png', '.jpg', '.jpeg']);
@@ -42,12 +42,7 @@ export function photoProvider(): Pick<StudyProvider, 'load' | 'exportMasks'> & {
     async exportMasks(format, items, destination, overwrite) {
       if (format !== 'png') throw new IpcError('invalid', 'photographs are exported as PNG');
       const written: string[] = [];
-      for (const it of items) {
-        const png = await sharp(Buffer.from(it.mask.map((v) => (v ? 255 : 0))), { raw: { width: it.width, height: it.height, channels: 1 } }).png().toBuffer();
-        const file = join(destination, `${basename(it.source.path).replace(/\.[^.]+$/, '')}.mask.png`);
-        await writeFileAtomic(file, new Uint8Array(png), { overwrite });
-        written.push(file);
-      }
+      for (const it of items) written.push(await writePhotoMask(it.source.path, it.mask, it.width, it.height, destination, { overwrite }));
       return written;
     },
   };

@@ -1,0 +1,49 @@
+// Electron main: one hardened window, menus, and the IPC handlers over the same services the test host uses.
+import { app, ipcMain, type BrowserWindow } from 'electron';
+import { join } from 'node:path';
+import { createIpc } from '../ipc';
+import { SessionStore } from '../services/session/store';
+import { StudyLibrary } from '../ipc/library/library';
+import { createProvider } from '../ipc/library/provider';
+import { createAppSegmenter } from './segmenter';
+import { createMainWindow, hardenSession } from './window';
+import { buildMenu } from './menu';
+import { electronDialogs } from './dialogs';
+import { studyChannels } from '../contracts';
+
+const outDir = join(import.meta.dirname, '..');
+let win: BrowserWindow | null = null;
+
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.whenReady().then(async () => {
+  hardenSession();
+  const store = new SessionStore(join(app.getPath('userData'), 'sessions'));
+  const segmenter = createAppSegmenter(join(import.meta.dirname, 'worker.js'));
+  const ipc = createIpc({
+    library: new StudyLibrary(createProvider()),
+    store,
+    dialogs: electronDialogs(() => win),
+    events: { send: (channel, payload) => win?.webContents.send(channel, payload) },
+    segmenter: segmenter.get,
+  });
+  for (const [channel, handler] of Object.entries(ipc.handlers)) {
+    ipcMain.handle(channel, async (event, payload: unknown) => {
+      // Only our own page, in our own window, may call main.
+      if (!win || event.sender !== win.webContents || !event.senderFrame?.url.startsWith('file://')) return { ok: false, error: { code: 'invalid', message: 'unknown sender' } };
+      const result = await handler(payload);
+      if (channel === studyChannels.open || channel === studyChannels.choose) buildMenu(win, await store.recent());
+      return result;
+    });
+  }
+  win = createMainWindow(outDir);
+  buildMenu(win, await store.recent());
+  win.on('closed', () => (win = null));
+  app.on('before-quit', () => {
+    void ipc.close().then(() => segmenter.close());
+  });
+});
+
+app.on('second-instance', () => win?.focus());
+app.on('window-all-closed', () => app.quit());
