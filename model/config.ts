@@ -61,7 +61,14 @@ function checkNumber(name: string, v: number, min: number, max: number): void {
 
 /** Copies the config, fills defaults and throws a RangeError naming the first bad field. */
 export function validateConfig(partial: Partial<S3NetConfig> = {}): S3NetConfig {
-  const c: S3NetConfig = { ...DEFAULT_CONFIG, ...stripUndefined(partial) };
+  const given = stripUndefined(partial);
+  const merged: S3NetConfig = { ...DEFAULT_CONFIG, ...given };
+  // Defaults that depend on another field follow it when only that field was given (e.g. --max-iter 3).
+  const c: S3NetConfig = {
+    ...merged,
+    minIterations: given.minIterations ?? Math.min(merged.minIterations, merged.maxIterations),
+    minLabels: given.minLabels ?? Math.min(merged.minLabels, merged.channels),
+  };
   // 32 is the smallest size on which the dilated 7×7 (reach 9) and the deformable taps make sense; 1024 bounds memory.
   checkInt('size', c.size, 32, 1024);
   if (c.size % 8 !== 0) throw new RangeError(`size must be a multiple of 8, got ${c.size}`);

@@ -8,6 +8,11 @@ export interface S3Kernels {
   deform_im2col(x: number, offset: number, mask: number, cols: number, H: number, W: number, C: number): void;
   deform_im2col_grad(x: number, offset: number, mask: number, dcols: number, dx: number, doffset: number, dmask: number, H: number, W: number, C: number): void;
   segment_sum_rows(data: number, ids: number, out: number, n: number, rowLen: number, numSegments: number): void;
+  col_sum(x: number, out: number, P: number, C: number): void;
+  bn_forward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, P: number, C: number, eps: number): void;
+  bn_backward(dy: number, x: number, mean: number, rstd: number, gamma: number, dx: number, dgamma: number, dbeta: number, P: number, C: number): void;
+  matmul_tn(a: number, b: number, out: number, P: number, M: number, N: number): void;
+  softmax_xent(logits: number, labels: number, grad: number, argmaxOut: number, P: number, C: number): number;
 }
 
 /** The parts of TF.js's BackendWasm this module relies on (not in its public typings). */
@@ -31,7 +36,7 @@ function kernelModule(): WebAssembly.Module {
 export function kernelsFor(backend: WasmBackendInternals): S3Kernels {
   const cached = instances.get(backend.wasm);
   if (cached) return cached;
-  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory: backend.wasm.asm.memory } });
+  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory: backend.wasm.asm.memory, log: Math.log } });
   // The module never spills to its stack today; give it a private block anyway so a future spill cannot land on
   // memory TF.js owns.
   const stackBase = backend.wasm._malloc(STACK_BYTES);

@@ -8,6 +8,12 @@ export const DEPTHWISE_BACKPROP_INPUT = 'S3DepthwiseConvBackpropInput';
 export const DEPTHWISE_BACKPROP_FILTER = 'S3DepthwiseConvBackpropFilter';
 export const DEFORM_IM2COL = 'S3DeformIm2Col';
 export const DEFORM_IM2COL_GRAD = 'S3DeformIm2ColGrad';
+export const COL_SUM = 'S3ColSum';
+export const MATMUL_TN = 'S3MatMulTN';
+export const BATCH_NORM = 'S3BatchNormRows';
+export const BATCH_NORM_GRAD = 'S3BatchNormRowsGrad';
+export const SOFTMAX_XENT = 'S3SoftmaxXent';
+export const BN_EPSILON = 1e-5;
 
 type KernelArgs = Parameters<KernelConfig['kernelFunc']>[0];
 
@@ -21,6 +27,10 @@ function hwc(t: TensorInfo): [number, number, number] {
   const s = t.shape;
   if (s.length !== 4 || s[0] !== 1) throw new Error(`expected a [1, H, W, C] tensor, got [${s.join(', ')}]`);
   return [s[1] as number, s[2] as number, s[3] as number];
+}
+function rows(t: TensorInfo): [number, number] {
+  if (t.shape.length !== 2) throw new Error(`expected a [P, C] tensor, got [${t.shape.join(', ')}]`);
+  return [t.shape[0] as number, t.shape[1] as number];
 }
 function zeros(b: WasmBackendInternals, shape: number[]): TensorInfo {
   const out = b.makeOutput(shape, 'float32');
@@ -106,6 +116,90 @@ const wasmKernels: KernelConfig[] = [
     },
   },
   {
+    kernelName: COL_SUM,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x');
+      const [P, C] = rows(x);
+      const out = b.makeOutput([C], 'float32');
+      kernelsFor(b).col_sum(heapOffset(b, x), heapOffset(b, out), P, C);
+      return out;
+    },
+  },
+  {
+    kernelName: MATMUL_TN,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const a = must(inputs, 'a'), bb = must(inputs, 'b');
+      const [P, M] = rows(a);
+      const [P2, N] = rows(bb);
+      if (P !== P2) throw new Error(`matmul_tn: ${P} rows vs ${P2}`);
+      const out = b.makeOutput([M, N], 'float32');
+      kernelsFor(b).matmul_tn(heapOffset(b, a), heapOffset(b, bb), heapOffset(b, out), P, M, N);
+      return out;
+    },
+  },
+  {
+    // TF.js's wasm Identity copies the buffer, and the engine clones every tensor it saves for a gradient: each
+    // saved activation would exist twice. Tensors are immutable, so share the buffer as the cpu backend does.
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const x = inputs.x as TensorInfo;
+      (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  },
+  {
+    kernelName: BATCH_NORM,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), gamma = must(inputs, 'gamma'), beta = must(inputs, 'beta');
+      const [P, C] = rows(x);
+      const y = b.makeOutput([P, C], 'float32'), mean = b.makeOutput([C], 'float32'), rstd = b.makeOutput([C], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      kernelsFor(b).bn_forward(p(x), p(gamma), p(beta), p(y), p(mean), p(rstd), P, C, BN_EPSILON);
+      return [y, mean, rstd];
+    },
+  },
+  {
+    kernelName: BATCH_NORM_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const dy = must(inputs, 'dy'), x = must(inputs, 'x'), mean = must(inputs, 'mean');
+      const rstd = must(inputs, 'rstd'), gamma = must(inputs, 'gamma');
+      const [P, C] = rows(x);
+      const dx = b.makeOutput([P, C], 'float32'), dgamma = b.makeOutput([C], 'float32'), dbeta = b.makeOutput([C], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      kernelsFor(b).bn_backward(p(dy), p(x), p(mean), p(rstd), p(gamma), p(dx), p(dgamma), p(dbeta), P, C);
+      return [dx, dgamma, dbeta];
+    },
+  },
+  {
+    kernelName: SOFTMAX_XENT,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const logits = must(inputs, 'logits');
+      const labels = inputs.labels;
+      const [P, C] = rows(logits);
+      if (labels && (labels.dtype !== 'int32' || labels.shape.length !== 1 || labels.shape[0] !== P)) {
+        throw new Error('softmax cross-entropy: labels must be int32 [P]');
+      }
+      const grad = b.makeOutput([P, C], 'float32'), argmax = b.makeOutput([P], 'int32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      const loss = kernelsFor(b).softmax_xent(p(logits), labels ? p(labels) : 0, p(grad), p(argmax), P, C);
+      return [b.makeOutput([], 'float32'), grad, argmax].map((t, i) => {
+        if (i === 0) b.typedArrayFromHeap(t).set([loss]);
+        return t;
+      });
+    },
+  },
+  {
     // TF.js's wasm backend has Conv2D and Conv2DBackpropInput but no filter gradient.
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
@@ -164,6 +258,8 @@ export function registerS3Kernels(): void {
   if (registered) return;
   registered = true;
   for (const k of wasmKernels) {
+    // Our Identity replaces the backend's copying one; every other name is new.
+    if (k.kernelName === 'Identity' && tf.getKernel('Identity', 'wasm')) tf.unregisterKernel('Identity', 'wasm');
     if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
   }
   tf.registerGradient({
@@ -177,8 +273,30 @@ export function registerS3Kernels(): void {
       return {
         x: () => tf.engine().runKernel(DEPTHWISE_BACKPROP_INPUT, { dy: g, filter }, { dilation }) as tf.Tensor,
         filter: () => tf.engine().runKernel(DEPTHWISE_BACKPROP_FILTER, { x, dy: g }, { dilation, kernelSize }) as tf.Tensor,
-        bias: () => tf.sum(g, [0, 1, 2]),
+        bias: () => tf.engine().runKernel(COL_SUM, { x: tf.reshape(g, [-1, g.shape[3]]) }, {}) as tf.Tensor,
       };
+    },
+  });
+  tf.registerGradient({
+    kernelName: BATCH_NORM,
+    inputsToSave: ['x', 'gamma'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved) => {
+      const [x, gamma, mean, rstd] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const dy = (dys as tf.Tensor[])[0] as tf.Tensor;
+      // Same reason as the deformable gradient below: one kernel, three results, computed once.
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(BATCH_NORM_GRAD, { dy, x, mean, rstd, gamma }, {}) as tf.Tensor[];
+      return { x: () => dx as tf.Tensor, gamma: () => dgamma as tf.Tensor, beta: () => dbeta as tf.Tensor };
+    },
+  });
+  tf.registerGradient({
+    kernelName: SOFTMAX_XENT,
+    outputsToSave: [false, true, false],
+    gradFunc: (dys, saved) => {
+      const [grad] = saved as [tf.Tensor];
+      const dLoss = (dys as tf.Tensor[])[0] as tf.Tensor;
+      // Labels are a constant target (often this kernel's own argmax from another call): no gradient flows to them.
+      return { logits: () => tf.mul(grad, dLoss), labels: () => tf.zeros([grad.shape[0] as number]) };
     },
   });
   tf.registerGradient({

@@ -1,6 +1,7 @@
 // Depthwise convolution (stride 1, 'same', any dilation) that can be differentiated on every backend.
 import { tf } from '../tf';
 import { DEPTHWISE, registerS3Kernels } from '../kernels/register';
+import { withGradient } from './custom-grad';
 
 /**
  * x: [1, H, W, C]; filter: [K, K, C] (one K×K filter per channel); bias: [C] or null.
@@ -23,23 +24,22 @@ export function depthwiseConv(x: tf.Tensor4D, filter: tf.Tensor3D, bias: tf.Tens
  * sum of the output gradient times the input shifted by that tap. (TF.js's backprop kernels ignore dilation.)
  */
 export function composedDepthwise(x: tf.Tensor4D, filter: tf.Tensor3D, dilation: number): tf.Tensor4D {
-  const f = tf.customGrad((xx: tf.Tensor, ff: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = withGradient<tf.Tensor4D>(([xx, ff], save) => {
     const x4 = xx as tf.Tensor4D;
     const f3 = ff as tf.Tensor3D;
     save([x4, f3]);
     const value = tf.depthwiseConv2d(x4, tf.expandDims(f3, 3) as tf.Tensor4D, 1, 'same', 'NHWC', dilation);
     return {
       value,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      gradFunc: (g, saved) => {
         const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor3D];
-        const g = dy as tf.Tensor4D;
         const flipped = tf.expandDims(tf.reverse(sf, [0, 1]), 3) as tf.Tensor4D;
         const dx = tf.depthwiseConv2d(g, flipped, 1, 'same', 'NHWC', dilation);
         return [dx, depthwiseFilterGrad(sx, g, sf.shape[0], dilation)];
       },
     };
   });
-  return f(x, filter) as tf.Tensor4D;
+  return f(x, filter);
 }
 
 function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, K: number, dilation: number): tf.Tensor3D {

@@ -1,6 +1,7 @@
 // Shared helpers for the model tests: seeded random arrays and running one function on a chosen backend.
 import { tf } from '../../model/tf';
 import { mulberry32 } from '../../model/random';
+import { registerS3Kernels } from '../../model/kernels/register';
 
 export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const r = mulberry32(seed);
@@ -11,6 +12,7 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Ar
 
 /** Runs fn on the named backend with tensors made from plain arrays; returns plain arrays. */
 export async function onBackend(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  registerS3Kernels();
   await tf.setBackend(backend);
   await tf.ready();
   const outs = tf.tidy(fn);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../model/tf';
 import { depthwiseConv } from '../../model/ops/depthwise';
 import { deformIm2Col } from '../../model/ops/deform';
+import { batchNormRows, dense, matMulTransposeA, softmaxCrossEntropy } from '../../model/ops/rows';
 import { maxAbs, maxAbsDiff, onBackend, randomArray } from './helpers';
 
 const TOL = 2e-4;
@@ -116,5 +117,41 @@ describe('the cpu reference paths themselves', () => {
     for (const i of [0, 13, K * K * C - 1]) {
       expect(gf[i]).toBeCloseTo(await finiteDifference((v) => lossOf(xs, v), fs, i, 1e-2), 2);
     }
+  });
+});
+
+describe('row-wise kernels: dense, BatchNorm, softmax cross-entropy', () => {
+  it('dense layer value and gradients (x, W, b) match cpu, including the aᵀ·b weight-gradient kernel', async () => {
+    const P = 300, M = 37, N = 21; // odd sizes exercise every tail path
+    const xs = randomArray(P * M, 31), ws = randomArray(M * N, 32), bs = randomArray(N, 33), us = randomArray(P * N, 34);
+    await compare(() => {
+      const x = tf.tensor2d(xs, [P, M]), w = tf.tensor2d(ws, [M, N]), b = tf.tensor1d(bs), u = tf.tensor2d(us, [P, N]);
+      const loss = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(dense(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D), u));
+      return [dense(x, w, b), ...tf.grads(loss)([x, w, b]), matMulTransposeA(x, u)];
+    }, ['value', 'dx', 'dW', 'db', 'aᵀb']);
+  });
+
+  it('training-mode BatchNorm value and gradients (x, γ, β) match cpu', async () => {
+    const P = 517, C = 10;
+    const xs = randomArray(P * C, 35, -3, 5), gs = randomArray(C, 36, 0.5, 2), bs = randomArray(C, 37), us = randomArray(P * C, 38);
+    await compare(() => {
+      const x = tf.tensor2d(xs, [P, C]), g = tf.tensor1d(gs), b = tf.tensor1d(bs), u = tf.tensor2d(us, [P, C]);
+      const loss = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(batchNormRows(a as tf.Tensor2D, c as tf.Tensor1D, d as tf.Tensor1D), u));
+      return [batchNormRows(x, g, b), ...tf.grads(loss)([x, g, b])];
+    }, ['value', 'dx', 'dgamma', 'dbeta']);
+  });
+
+  it('softmax cross-entropy against its own argmax and against given labels: value, argmax, gradient match cpu', async () => {
+    const P = 200, C = 9;
+    const ls = randomArray(P * C, 39, -4, 4), as = randomArray(P * C, 40, -4, 4);
+    await compare(() => {
+      const logits = tf.tensor2d(ls, [P, C]), aux = tf.tensor2d(as, [P, C]);
+      const total = (l: tf.Tensor, a: tf.Tensor) => {
+        const self = softmaxCrossEntropy(l as tf.Tensor2D, null);
+        return tf.add(tf.mul(self.loss, 3.5), tf.mul(softmaxCrossEntropy(a as tf.Tensor2D, self.argmax).loss, 0.2)) as tf.Scalar;
+      };
+      const self = softmaxCrossEntropy(logits, null);
+      return [tf.reshape(self.loss, [1]), tf.cast(self.argmax, 'float32'), ...tf.grads(total)([logits, aux])];
+    }, ['loss', 'argmax', 'dlogits', 'daux']);
   });
 });

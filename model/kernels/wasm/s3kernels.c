@@ -279,3 +279,228 @@ EXPORT void segment_sum_rows(const f32 *data, const int *ids, f32 *out, int n, i
     for (int j = 0; j < rowLen; j++) dst[j] += src[j];
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Row-major [P, C] reductions and BatchNorm over rows (training mode, batch statistics, biased variance).
+// TF.js's wasm backend reduces along axis 0 by transposing first and tiles for broadcasts in gradients; these avoid
+// both with one or two streaming passes.
+// ---------------------------------------------------------------------------------------------------------------
+
+// out[c] = sum_p x[p][c] (overwrites out).
+EXPORT void col_sum(const f32 *x, f32 *out, int P, int C) {
+  const int C4 = C & ~3;
+  for (int c = 0; c < C; c++) out[c] = 0.f;
+  for (int p = 0; p < P; p++) {
+    const f32 *row = x + (long)p * C;
+    int c = 0;
+    for (; c < C4; c += 4) st(out + c, wasm_f32x4_add(ld(out + c), ld(row + c)));
+    for (; c < C; c++) out[c] += row[c];
+  }
+}
+
+// y = (x - mean) * rstd * gamma + beta; writes mean[C] and rstd[C] = 1/sqrt(var + eps) for the backward pass.
+// Sums run in blocks of rows so float error stays small at 65,536 rows.
+EXPORT void bn_forward(const f32 *x, const f32 *gamma, const f32 *beta, f32 *y, f32 *mean, f32 *rstd, int P, int C,
+                       f32 eps) {
+  const int C4 = C & ~3;
+  for (int c = 0; c < C; c++) { mean[c] = 0.f; rstd[c] = 0.f; }
+  // Pass 1: mean, accumulated per block of 256 rows in y's first row as scratch-free partial sums.
+  for (int p0 = 0; p0 < P; p0 += 256) {
+    const int p1 = p0 + 256 < P ? p0 + 256 : P;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      v128_t s = wasm_f32x4_splat(0.f);
+      for (int p = p0; p < p1; p++) s = wasm_f32x4_add(s, ld(x + (long)p * C + c));
+      st(mean + c, wasm_f32x4_add(ld(mean + c), s));
+    }
+    for (; c < C; c++) {
+      f32 s = 0.f;
+      for (int p = p0; p < p1; p++) s += x[(long)p * C + c];
+      mean[c] += s;
+    }
+  }
+  const f32 invP = 1.f / (f32)P;
+  for (int c = 0; c < C; c++) mean[c] *= invP;
+  // Pass 2: variance about the mean (two-pass, stable).
+  for (int p0 = 0; p0 < P; p0 += 256) {
+    const int p1 = p0 + 256 < P ? p0 + 256 : P;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      const v128_t m = ld(mean + c);
+      v128_t s = wasm_f32x4_splat(0.f);
+      for (int p = p0; p < p1; p++) {
+        const v128_t d = wasm_f32x4_sub(ld(x + (long)p * C + c), m);
+        s = madd(s, d, d);
+      }
+      st(rstd + c, wasm_f32x4_add(ld(rstd + c), s));
+    }
+    for (; c < C; c++) {
+      f32 s = 0.f;
+      for (int p = p0; p < p1; p++) {
+        const f32 d = x[(long)p * C + c] - mean[c];
+        s += d * d;
+      }
+      rstd[c] += s;
+    }
+  }
+  for (int c = 0; c < C; c++) rstd[c] = 1.f / __builtin_sqrtf(rstd[c] * invP + eps);
+  // Pass 3: normalise, scale, shift.
+  for (int p = 0; p < P; p++) {
+    const f32 *xr = x + (long)p * C;
+    f32 *yr = y + (long)p * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      const v128_t scale = wasm_f32x4_mul(ld(rstd + c), ld(gamma + c));
+      st(yr + c, madd(ld(beta + c), wasm_f32x4_sub(ld(xr + c), ld(mean + c)), scale));
+    }
+    for (; c < C; c++) yr[c] = beta[c] + (xr[c] - mean[c]) * rstd[c] * gamma[c];
+  }
+}
+
+// Backward of bn_forward: dbeta = sum dy, dgamma = sum dy * xhat,
+// dx = gamma * rstd * (dy - dbeta/P - xhat * dgamma/P).
+EXPORT void bn_backward(const f32 *dy, const f32 *x, const f32 *mean, const f32 *rstd, const f32 *gamma, f32 *dx,
+                        f32 *dgamma, f32 *dbeta, int P, int C) {
+  const int C4 = C & ~3;
+  for (int c = 0; c < C; c++) { dgamma[c] = 0.f; dbeta[c] = 0.f; }
+  for (int p0 = 0; p0 < P; p0 += 256) {
+    const int p1 = p0 + 256 < P ? p0 + 256 : P;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      const v128_t m = ld(mean + c), r = ld(rstd + c);
+      v128_t sb = wasm_f32x4_splat(0.f), sg = sb;
+      for (int p = p0; p < p1; p++) {
+        const v128_t g = ld(dy + (long)p * C + c);
+        const v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(ld(x + (long)p * C + c), m), r);
+        sb = wasm_f32x4_add(sb, g);
+        sg = madd(sg, g, xh);
+      }
+      st(dbeta + c, wasm_f32x4_add(ld(dbeta + c), sb));
+      st(dgamma + c, wasm_f32x4_add(ld(dgamma + c), sg));
+    }
+    for (; c < C; c++) {
+      f32 sb = 0.f, sg = 0.f;
+      for (int p = p0; p < p1; p++) {
+        const f32 g = dy[(long)p * C + c];
+        sb += g;
+        sg += g * (x[(long)p * C + c] - mean[c]) * rstd[c];
+      }
+      dbeta[c] += sb;
+      dgamma[c] += sg;
+    }
+  }
+  const f32 invP = 1.f / (f32)P;
+  for (int p = 0; p < P; p++) {
+    const f32 *g = dy + (long)p * C, *xr = x + (long)p * C;
+    f32 *o = dx + (long)p * C;
+    int c = 0;
+    for (; c < C4; c += 4) {
+      const v128_t r = ld(rstd + c);
+      const v128_t xh = wasm_f32x4_mul(wasm_f32x4_sub(ld(xr + c), ld(mean + c)), r);
+      const v128_t mb = wasm_f32x4_mul(ld(dbeta + c), wasm_f32x4_splat(invP));
+      const v128_t mg = wasm_f32x4_mul(ld(dgamma + c), wasm_f32x4_splat(invP));
+      const v128_t inner = wasm_f32x4_sub(wasm_f32x4_sub(ld(g + c), mb), wasm_f32x4_mul(xh, mg));
+      st(o + c, wasm_f32x4_mul(wasm_f32x4_mul(ld(gamma + c), r), inner));
+    }
+    for (; c < C; c++) {
+      const f32 xh = (xr[c] - mean[c]) * rstd[c];
+      o[c] = gamma[c] * rstd[c] * (g[c] - dbeta[c] * invP - xh * dgamma[c] * invP);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Softmax cross-entropy over rows of [P, C] logits, mean over rows, value and gradient in one pass.
+// labels == 0 (null): the target is each row's own argmax (S3-Net's self-labelling); the argmax is written to
+// argmax_out when it is not null. grad = (softmax - onehot(target)) / P. Returns the mean loss.
+// ---------------------------------------------------------------------------------------------------------------
+// exp for v <= 0 (softmax after subtracting the row max): Cody-Waite range reduction to |r| <= ln2/2, a degree-6
+// polynomial for e^r (Cephes' single-precision coefficients, ~1 ulp), and 2^n assembled in the exponent bits.
+static inline f32 fast_exp(f32 v) {
+  if (v < -87.f) return 0.f;
+  const f32 n = __builtin_floorf(v * 1.44269504088896341f + 0.5f);
+  const f32 r = v - n * 0.693359375f + n * 2.12194440e-4f;
+  f32 q = 1.9875691500e-4f;
+  q = q * r + 1.3981999507e-3f;
+  q = q * r + 8.3334519073e-3f;
+  q = q * r + 4.1665795894e-2f;
+  q = q * r + 1.6666665459e-1f;
+  q = q * r + 5.0000001201e-1f;
+  const f32 er = q * r * r + r + 1.f;
+  union { int i; f32 f; } scale;
+  scale.i = ((int)n + 127) << 23;
+  return er * scale.f;
+}
+
+// Natural log from the host (Math.log): called once per row, so the call cost does not matter.
+extern f32 host_log(f32 v) __attribute__((import_module("env"), import_name("log")));
+
+EXPORT f32 softmax_xent(const f32 *logits, const int *labels, f32 *grad, int *argmax_out, int P, int C) {
+  double total = 0.0;
+  const f32 invP = 1.f / (f32)P;
+  for (int p = 0; p < P; p++) {
+    const f32 *l = logits + (long)p * C;
+    f32 *g = grad + (long)p * C;
+    int am = 0;
+    f32 mx = l[0];
+    for (int c = 1; c < C; c++) if (l[c] > mx) { mx = l[c]; am = c; }
+    f32 sum = 0.f;
+    for (int c = 0; c < C; c++) { const f32 e = fast_exp(l[c] - mx); g[c] = e; sum += e; }
+    const int target = labels ? labels[p] : am;
+    const f32 inv = 1.f / sum;
+    for (int c = 0; c < C; c++) g[c] *= inv * invP;
+    g[target] -= invP;
+    // loss = logsumexp - l[target] = log(sum) + mx - l[target]
+    total += (double)(host_log(sum) + mx - l[target]);
+    if (argmax_out) argmax_out[p] = am;
+  }
+  return (f32)(total / (double)P);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Weight gradients of dense layers: out[i][o] = sum_p a[p][i] * b[p][o] for a [P, M], b [P, N] (out = aᵀ·b, [M, N]).
+// TF.js's wasm matMul packs its right operand on every call, which for 65,536-row operands costs more than the
+// product; here rows stream once per block while a 2×16 tile of out stays in registers.
+// ---------------------------------------------------------------------------------------------------------------
+#define TN_ROWS 128
+
+EXPORT void matmul_tn(const f32 *a, const f32 *b, f32 *out, int P, int M, int N) {
+  for (long i = 0; i < (long)M * N; i++) out[i] = 0.f;
+  const int M2 = M & ~1, N16 = N & ~15;
+  for (int p0 = 0; p0 < P; p0 += TN_ROWS) {
+    const int p1 = p0 + TN_ROWS < P ? p0 + TN_ROWS : P;
+    for (int i = 0; i < M2; i += 2) {
+      f32 *o0 = out + (long)i * N, *o1 = o0 + N;
+      for (int o = 0; o < N16; o += 16) {
+        v128_t c00 = ld(o0 + o), c01 = ld(o0 + o + 4), c02 = ld(o0 + o + 8), c03 = ld(o0 + o + 12);
+        v128_t c10 = ld(o1 + o), c11 = ld(o1 + o + 4), c12 = ld(o1 + o + 8), c13 = ld(o1 + o + 12);
+        for (int p = p0; p < p1; p++) {
+          const f32 *br = b + (long)p * N + o;
+          const v128_t b0 = ld(br), b1 = ld(br + 4), b2 = ld(br + 8), b3 = ld(br + 12);
+          const v128_t a0 = wasm_v128_load32_splat(a + (long)p * M + i);
+          const v128_t a1 = wasm_v128_load32_splat(a + (long)p * M + i + 1);
+          c00 = madd(c00, a0, b0); c01 = madd(c01, a0, b1); c02 = madd(c02, a0, b2); c03 = madd(c03, a0, b3);
+          c10 = madd(c10, a1, b0); c11 = madd(c11, a1, b1); c12 = madd(c12, a1, b2); c13 = madd(c13, a1, b3);
+        }
+        st(o0 + o, c00); st(o0 + o + 4, c01); st(o0 + o + 8, c02); st(o0 + o + 12, c03);
+        st(o1 + o, c10); st(o1 + o + 4, c11); st(o1 + o + 8, c12); st(o1 + o + 12, c13);
+      }
+      for (int o = N16; o < N; o++) {
+        f32 s0 = 0.f, s1 = 0.f;
+        for (int p = p0; p < p1; p++) {
+          s0 += a[(long)p * M + i] * b[(long)p * N + o];
+          s1 += a[(long)p * M + i + 1] * b[(long)p * N + o];
+        }
+        o0[o] += s0;
+        o1[o] += s1;
+      }
+    }
+    for (int i = M2; i < M; i++) {
+      for (int o = 0; o < N; o++) {
+        f32 s = 0.f;
+        for (int p = p0; p < p1; p++) s += a[(long)p * M + i] * b[(long)p * N + o];
+        out[(long)i * N + o] += s;
+      }
+    }
+  }
+}
