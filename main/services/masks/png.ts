@@ -11,7 +11,8 @@ export async function encodeMaskPng(mask: Uint8Array, width: number, height: num
   if (mask.length !== width * height) throw new Error(`mask has ${mask.length} pixels, expected ${width}×${height}`);
   const grey = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) grey[i] = mask[i] ? 255 : 0;
-  return sharp(grey, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 9 }).toBuffer();
+  // Without b-w sharp widens to sRGB: ISIC masks are single-channel 8-bit greyscale, so ours are too.
+  return sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 9 }).toBuffer();
 }
 
 /** Reads a PNG (or any image sharp reads) as a 0/1 mask: pixels at or above half intensity are inside. */
