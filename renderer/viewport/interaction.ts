@@ -36,7 +36,11 @@ export function createInteraction(app: AppState, engine: () => ViewportEngine | 
     down(e) {
       const eng = engine();
       if (!eng || !app.study.current) return;
-      (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+      try {
+        (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+      } catch {
+        /* synthetic events (benchmark) have no capturable pointer */
+      }
       last = { x: e.clientX, y: e.clientY };
       const p = pixel(e);
       const tool = app.tools.active;

@@ -59,9 +59,9 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
     app.host.dialogs.answerExportFolder(out);
     await page.getByTestId('export-choose').click();
     await page.getByTestId('export-run').click();
-    await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 30_000 }).toContain('IMD002.mask.png');
+    await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 30_000 }).toContain('IMD002_segmentation.png');
     const shown = await maskBytes(page);
-    const { data, info } = await sharp(join(out, 'IMD002.mask.png')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(join(out, 'IMD002_segmentation.png')).greyscale().raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([shown.width, shown.height]);
     let mismatches = 0;
     for (let i = 0; i < shown.data.length; i++) if ((data[i] ?? 0) > 127 !== (shown.data[i] ?? 0) > 0) mismatches++;
