@@ -1,0 +1,162 @@
+// Runs S3-Net training in worker threads, off the caller's event loop: a queue, progress, cancel, N workers.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { S3NetConfig } from './config';
+import { TrainingAbortedError, validateImage } from './trainer';
+import type { RgbImage, SegmentationResult, TrainProgress } from './types';
+import type { FromWorker, SegmentRequest } from './worker-protocol';
+
+export interface SegmentOptions {
+  readonly onProgress?: (progress: TrainProgress) => void;
+  readonly signal?: AbortSignal;
+  readonly warmStart?: Map<string, Float32Array>;
+  readonly keepWeights?: boolean;
+}
+export type RunnerResult = SegmentationResult & { readonly weights?: Map<string, Float32Array> };
+
+export interface SegmentationRunner {
+  /** Queues one image; resolves with its label map, rejects with an AbortError on cancel. */
+  segment(image: RgbImage, config?: Partial<S3NetConfig>, options?: SegmentOptions): Promise<RunnerResult>;
+  /** Jobs queued or running. */
+  readonly pending: number;
+  /** Cancels everything and stops the workers. */
+  close(): Promise<void>;
+}
+
+export interface RunnerOptions {
+  /** Worker threads (default: one per core, at most 2; one image trains on one core). */
+  readonly workers?: number;
+  /** The worker script; defaults to worker-bootstrap.mjs beside this file (runs worker-entry.ts through tsx). Bundled apps pass theirs. */
+  readonly workerUrl?: URL;
+}
+
+interface Job {
+  readonly request: SegmentRequest;
+  readonly options: SegmentOptions;
+  resolve(r: RunnerResult): void;
+  reject(e: Error): void;
+  worker?: WorkerSlot;
+  cleanup?: () => void;
+}
+interface WorkerSlot {
+  worker: Worker;
+  job?: Job;
+}
+
+const DEFAULT_WORKER = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+export function createSegmentationRunner(options: RunnerOptions = {}): SegmentationRunner {
+  const size = Math.max(1, options.workers ?? Math.min(2, availableParallelism()));
+  const workerUrl = options.workerUrl ?? DEFAULT_WORKER;
+  const slots: WorkerSlot[] = [];
+  const queue: Job[] = [];
+  const jobs = new Map<number, Job>();
+  let nextId = 1;
+  let closed = false;
+
+  const spawn = (): WorkerSlot => {
+    const slot: WorkerSlot = { worker: new Worker(workerUrl) };
+    slot.worker.on('message', (msg: FromWorker) => onMessage(slot, msg));
+    slot.worker.on('error', (err) => onWorkerExit(slot, err));
+    slot.worker.on('exit', (code) => onWorkerExit(slot, new Error(`segmentation worker exited with code ${code}`)));
+    slots.push(slot);
+    return slot;
+  };
+
+  const finish = (job: Job) => {
+    jobs.delete(job.request.id);
+    job.cleanup?.();
+    if (job.worker) job.worker.job = undefined;
+    job.worker = undefined;
+    pump();
+  };
+
+  function onMessage(slot: WorkerSlot, msg: FromWorker): void {
+    const job = jobs.get(msg.id);
+    if (!job) return;
+    if (msg.type === 'progress') {
+      job.options.onProgress?.(msg.progress);
+      return;
+    }
+    finish(job);
+    if (msg.type === 'done') job.resolve(msg.result);
+    else job.reject(msg.name === 'AbortError' ? new TrainingAbortedError() : Object.assign(new Error(msg.message), { name: msg.name }));
+    void slot;
+  }
+
+  function onWorkerExit(slot: WorkerSlot, err: Error): void {
+    const i = slots.indexOf(slot);
+    if (i < 0) return;
+    slots.splice(i, 1);
+    const job = slot.job;
+    if (job) {
+      finish(job);
+      job.reject(closed ? new TrainingAbortedError() : err);
+    }
+  }
+
+  function pump(): void {
+    if (closed) return;
+    while (queue.length > 0) {
+      let slot = slots.find((s) => !s.job);
+      if (!slot && slots.length < size) slot = spawn();
+      if (!slot) return;
+      const job = queue.shift() as Job;
+      slot.job = job;
+      job.worker = slot;
+      // The image is copied into the message (structured clone), so the caller keeps its buffer.
+      slot.worker.postMessage(job.request);
+    }
+  }
+
+  return {
+    get pending() {
+      return jobs.size;
+    },
+    segment(image, config = {}, opts = {}) {
+      if (closed) return Promise.reject(new Error('segmentation runner is closed'));
+      validateImage(image);
+      if (opts.signal?.aborted) return Promise.reject(new TrainingAbortedError());
+      return new Promise<RunnerResult>((resolve, reject) => {
+        const id = nextId++;
+        const request: SegmentRequest = {
+          type: 'segment',
+          id,
+          width: image.width,
+          height: image.height,
+          data: image.data,
+          config,
+          ...(opts.warmStart ? { warmStart: opts.warmStart } : {}),
+          ...(opts.keepWeights ? { keepWeights: true } : {}),
+        };
+        const job: Job = { request, options: opts, resolve, reject };
+        if (opts.signal) {
+          const onAbort = () => {
+            if (job.worker) {
+              job.worker.worker.postMessage({ type: 'cancel', id });
+            } else {
+              const q = queue.indexOf(job);
+              if (q >= 0) queue.splice(q, 1);
+              finish(job);
+              reject(new TrainingAbortedError());
+            }
+          };
+          opts.signal.addEventListener('abort', onAbort, { once: true });
+          job.cleanup = () => opts.signal?.removeEventListener('abort', onAbort);
+        }
+        jobs.set(id, job);
+        queue.push(job);
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) {
+        jobs.delete(job.request.id);
+        job.cleanup?.();
+        job.reject(new TrainingAbortedError());
+      }
+      await Promise.all(slots.slice().map((s) => s.worker.terminate()));
+    },
+  };
+}
