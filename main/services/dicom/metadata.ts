@@ -156,8 +156,9 @@ function readInstanceMetaUnchecked(ds: DataSet, path: string, transferSyntax: st
   return {
     path,
     transferSyntax,
-    sopClassUID: str(ds, TAG.sopClassUID),
-    sopInstanceUID: str(ds, TAG.sopInstanceUID),
+    // De-identifiers sometimes blank these in the data set but leave the File Meta copies.
+    sopClassUID: str(ds, TAG.sopClassUID) || str(ds, 'x00020002'),
+    sopInstanceUID: str(ds, TAG.sopInstanceUID) || str(ds, 'x00020003'),
     patientID: str(ds, TAG.patientID),
     patientName: str(ds, TAG.patientName),
     studyInstanceUID: str(ds, TAG.studyInstanceUID),

@@ -101,7 +101,7 @@ const DATATYPES: Record<number, { size: number; get: (v: DataView, o: number, le
 
 /** Parses a NIfTI-1 file (gzipped or not). Sizes from the header are checked against the bytes actually present. */
 export function decodeNifti(file: Uint8Array): NiftiVolume {
-  const raw = file[0] === 0x1f && file[1] === 0x8b ? gunzipSync(file, { maxOutputLength: 1 << 30 }) : file;
+  const raw = file[0] === 0x1f && file[1] === 0x8b ? gunzipSync(file, { maxOutputLength: Math.min(1 << 30, Math.max(1 << 24, file.length * 1100)) }) : file;
   if (raw.length < DATA_OFFSET) throw new Error('NIfTI file shorter than its header');
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const le = v.getInt32(0, true) === HEADER;

@@ -73,6 +73,14 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
   if (first.columns !== volume.width || first.rows !== volume.height) throw new Error('mask size differs from the images');
   const orientation = first.geometry.orientation;
   if (!orientation || slices.some((s) => !s.geometry.position)) throw new Error('DICOM SEG needs ImagePositionPatient and ImageOrientationPatient on every slice');
+  const missing = [
+    !series.studyInstanceUID && 'Study Instance UID',
+    !series.seriesInstanceUID && 'Series Instance UID',
+    slices.some((s) => !s.sopInstanceUID || !s.sopClassUID) && 'SOP Instance/Class UIDs',
+  ].filter(Boolean);
+  if (missing.length) {
+    throw new Error(`source series has no ${missing.join(', ')} (de-identified?): a DICOM SEG must reference them; export NIfTI or PNG instead`);
+  }
   const src = series.instances[0]!;
   const sopInstanceUID = newUid();
   const seriesInstanceUID = newUid();

@@ -105,6 +105,16 @@ print(json.dumps({'patient': d.PatientID, 'study': d.StudyInstanceUID, 'types': 
   });
 });
 
+describe('DICOM SEG refusals', () => {
+  it('a de-identified series without Study/Series UIDs gets a clear error, not an invalid SEG', async () => {
+    const abdomen = (await indexPaths([dataPath('dicom/ct-abdomen-j2k-series')])).series[0]!;
+    // SOP UIDs blanked in the data set are recovered from the File Meta header.
+    expect(abdomen.slices.every((s) => s.sopInstanceUID.startsWith('1.3.12.2.1107'))).toBe(true);
+    const empty = abdomen.slices.map(() => new Uint8Array(512 * 512));
+    await expect(writeSeriesMasks(abdomen, empty, 'seg', out)).rejects.toThrow(/no Study Instance UID, Series Instance UID.*NIfTI or PNG/);
+  });
+});
+
 describe('DICOM SEG import', () => {
   it('dcmqi liver SEG lands on its source CT slices, matching pydicom frame by frame', async () => {
     const idx = await indexPaths([dataPath('ct/dcmqi-ct3slice')]);
