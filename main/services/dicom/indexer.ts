@@ -57,6 +57,10 @@ export interface DicomIndex {
 export interface IndexOptions {
   /** Parallel file reads; small because the disk, not the CPU, is the limit. */
   readonly concurrency?: number;
+  /** Called after each file with files done and files found (the desktop app shows it). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Stops the scan between files; indexPaths then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Headers nearly always fit here; the whole file is read only when they do not (or the data set is deflated). */
@@ -265,12 +269,16 @@ export function groupInstances(instances: readonly InstanceMeta[], skipped: Skip
 export async function indexPaths(paths: readonly string[], options: IndexOptions = {}): Promise<DicomIndex> {
   const skipped: SkippedFile[] = [];
   const files = await collectFiles(paths, skipped);
+  let done = 0;
   const results = await mapPool(files, options.concurrency ?? 8, async (path) => {
+    options.signal?.throwIfAborted();
     try {
       return await readInstanceHeader(path);
     } catch (err) {
       skipped.push({ path, reason: err instanceof DicomError ? err.reason : describeError(err) });
       return undefined;
+    } finally {
+      options.onProgress?.(++done, files.length);
     }
   });
   const instances = results.filter((m): m is InstanceMeta => m !== undefined);

@@ -109,6 +109,8 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
         el(0x00089124, 'SQ', [[el(0x00082112, 'SQ', [source]), el(0x00089215, 'SQ', [code({ value: '113076', scheme: 'DCM', meaning: 'Segmentation' })])]]),
         el(0x00209111, 'SQ', [[el(0x00209157, 'UL', [seg.label, i + 1])]]),
         el(0x00209113, 'SQ', [[el(0x00200032, 'DS', ds(s.geometry.position!))]]),
+        // Orientation per frame, not shared: a series may mix orientations and each frame must carry its own.
+        el(0x00209116, 'SQ', [[el(0x00200037, 'DS', ds(s.geometry.orientation ?? orientation))]]),
         el(0x0062000a, 'SQ', [[el(0x0062000b, 'US', [seg.label])]]),
       ]);
     }
@@ -173,7 +175,6 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
     el(0x00700081, 'LO', 'S3-Net proposal reviewed in S3 Annotate'),
     el(0x00700084, 'PN', ''),
     el(0x52009229, 'SQ', [[
-      el(0x00209116, 'SQ', [[el(0x00200037, 'DS', ds(orientation))]]),
       el(0x00289110, 'SQ', [[
         el(0x00180050, 'DS', ds([first.geometry.sliceThickness ?? spacing])),
         el(0x00180088, 'DS', ds([spacing || 1])),

@@ -31,6 +31,16 @@ describe('indexPaths', () => {
     expect(idx.skipped.map((k) => k.path.split('/').pop())).toEqual(['example_seg_dicom.nii.gz']);
   });
 
+  it('reports progress per file and stops when cancelled', async () => {
+    const seen: number[] = [];
+    await indexPaths([dataPath('ct/lidc/LIDC-IDRI-0003')], { onProgress: (done, total) => seen.push(total - done) });
+    expect(seen.at(-1)).toBe(0);
+    expect(seen).toHaveLength(11);
+    const controller = new AbortController();
+    controller.abort(new Error('user closed the study'));
+    await expect(indexPaths([dataPath('ct/lidc')], { signal: controller.signal })).rejects.toThrow(/user closed/);
+  });
+
   it('multi-frame objects become one slice per frame with per-frame positions', async () => {
     const idx = await indexPaths([dataPath('dicom/pydicom-data/emri_small.dcm')]);
     const s = idx.series[0]!;
