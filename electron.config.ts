@@ -8,7 +8,7 @@ import type { UserConfig } from 'vite';
 const root = import.meta.dirname;
 
 /** The model's worker-thread entry, bundled separately so `new Worker(url)` can load it from out/main. */
-const workerEntry = ['model/worker.ts', 'model/runner-worker.ts', 'model/worker/index.ts'].map((p) => resolve(root, p)).find((p) => existsSync(p));
+const workerEntry = ['model/worker-entry.ts', 'model/worker.ts'].map((p) => resolve(root, p)).find((p) => existsSync(p));
 
 export const rendererConfig: UserConfig = {
   root: resolve(root, 'renderer'),

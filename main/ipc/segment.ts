@@ -8,8 +8,12 @@ import { pickMask, proposeMask } from './library/labels';
 
 export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue: SegmentQueue } {
   const { library, store, events } = deps;
+  // The last report per job, so that 'done' and 'cancelled' still show how far the run got and its loss.
+  const last = new Map<string, { iteration: number; maxIterations: number; loss: number }>();
   const progress = (e: JobEvent, state: JobProgress['state'], message?: string): void => {
-    const p = e.type === 'progress' ? e.progress : null;
+    if (e.type === 'progress') last.set(e.jobId, e.progress);
+    const p = last.get(e.jobId) ?? null;
+    if (state !== 'queued' && state !== 'running') last.delete(e.jobId);
     const max = p?.maxIterations ?? e.spec.config.maxIterations ?? 0;
     const update: JobProgress = { jobId: e.jobId, itemId: e.spec.itemId, studyKey: e.spec.studyKey, state, iteration: p?.iteration ?? 0, maxIterations: max, loss: p?.loss ?? null };
     events.send(segmentChannels.progress, message ? { ...update, message } : update);

@@ -37,6 +37,10 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
     const { page } = app;
     await page.getByTestId('run-item').click();
     await page.locator('[data-testid=job][data-state=done]').waitFor({ timeout: 180_000 });
+    expect(await maskCount(page)).toBeGreaterThan(0);
+    // Start from nothing, so the mask below is the click's doing alone.
+    await page.getByTestId('clear').click();
+    expect(await maskCount(page)).toBe(0);
     await page.getByTestId('tool-pick').click();
     const c = await viewportCentre(page);
     await page.mouse.click(c.x, c.y);
