@@ -164,12 +164,25 @@ export function niftiToSeriesMasks(nifti: NiftiVolume, series: SeriesIndex): Mas
   const slices = series.slices.map((s, k) => {
     const out = new Uint8Array(width * height);
     const p = s.geometry.position ?? [lps[0]![3]! + k * lps[0]![2]!, lps[1]![3]! + k * lps[1]![2]!, lps[2]![3]! + k * lps[2]![2]!];
+    // Voxel coordinates are affine in (i, j): step along each row instead of a matrix product per pixel.
+    const toVox = (ras: readonly number[]): number[] => toVoxel.map((row) => row[0]! * ras[0]! + row[1]! * ras[1]! + row[2]! * ras[2]! + row[3]!);
+    const origin = toVox([-p[0], -p[1], p[2]]);
+    const along = (c: number): number[] => {
+      const v = toVox([-(p[0] + lps[0]![c]!), -(p[1] + lps[1]![c]!), p[2] + lps[2]![c]!]);
+      return v.map((x, a) => x - origin[a]!);
+    };
+    const di = along(0);
+    const dj = along(1);
+    const [nx, ny, nz] = nifti.dims;
     for (let j = 0; j < height; j++) {
-      for (let i = 0; i < width; i++) {
-        const ras = [-(p[0] + i * lps[0]![0]! + j * lps[0]![1]!), -(p[1] + i * lps[1]![0]! + j * lps[1]![1]!), p[2] + i * lps[2]![0]! + j * lps[2]![1]!];
-        const vox = toVoxel.map((row) => Math.round(row[0]! * ras[0]! + row[1]! * ras[1]! + row[2]! * ras[2]! + row[3]!));
-        const [x, y, z] = vox as [number, number, number];
-        if (x < 0 || y < 0 || z < 0 || x >= nifti.dims[0] || y >= nifti.dims[1] || z >= nifti.dims[2]) continue;
+      let vx = origin[0]! + j * dj[0]!;
+      let vy = origin[1]! + j * dj[1]!;
+      let vz = origin[2]! + j * dj[2]!;
+      for (let i = 0; i < width; i++, vx += di[0]!, vy += di[1]!, vz += di[2]!) {
+        const x = Math.round(vx);
+        const y = Math.round(vy);
+        const z = Math.round(vz);
+        if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) continue;
         const label = Math.round(nifti.read(x, y, z));
         out[j * width + i] = label > 0 && label < 256 ? label : 0;
       }
