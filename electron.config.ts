@@ -35,11 +35,13 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require nothing but electron: bundle everything else into it.
+      externalizeDeps: false,
       outDir: resolve(root, 'out/preload'),
       rollupOptions: {
         input: { index: resolve(root, 'main/preload/index.ts') },
         // A sandboxed preload cannot load ES modules: one CommonJS file.
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },

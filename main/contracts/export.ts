@@ -1,10 +1,7 @@
 // Export of reviewed masks: the user picks format and destination; an existing file is replaced only when asked.
 import { z } from 'zod';
 
-export const exportChannels = {
-  chooseDestination: 'export:choose-destination',
-  run: 'export:run',
-} as const;
+export { exportChannels } from './channels';
 
 export const exportFormat = z.enum(['seg', 'nifti', 'png']);
 export type ExportFormat = z.infer<typeof exportFormat>;

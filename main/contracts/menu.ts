@@ -1,7 +1,7 @@
 // Menu commands sent from the main process's menu to the renderer, which owns the UI that acts on them.
 import { z } from 'zod';
 
-export const menuChannels = { command: 'menu:command' } as const;
+export { menuChannels } from './channels';
 export const menuCommand = z.object({
   command: z.enum(['open-folder', 'open-files', 'open-recent', 'export', 'help']),
   paths: z.array(z.string()).optional(),

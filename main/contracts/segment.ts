@@ -2,14 +2,7 @@
 import { z } from 'zod';
 import { u8 } from './result';
 
-export const segmentChannels = {
-  run: 'segment:run',
-  cancel: 'segment:cancel',
-  pick: 'segment:pick',
-  /** main → renderer events */
-  progress: 'segment:progress',
-  result: 'segment:result',
-} as const;
+export { segmentChannels } from './channels';
 
 /** The subset of the S3-Net config the app lets a caller change. */
 export const runConfig = z

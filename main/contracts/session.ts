@@ -2,13 +2,7 @@
 import { z } from 'zod';
 import { u8 } from './result';
 
-export const sessionChannels = {
-  load: 'session:load',
-  mask: 'session:mask',
-  saveMask: 'session:save-mask',
-  setStatus: 'session:set-status',
-  setView: 'session:set-view',
-} as const;
+export { sessionChannels } from './channels';
 
 export const reviewStatuses = ['not-run', 'proposed', 'accepted', 'corrected', 'rejected'] as const;
 export const reviewStatus = z.enum(reviewStatuses);

@@ -2,13 +2,7 @@
 import { z } from 'zod';
 import { i16, u8 } from './result';
 
-export const studyChannels = {
-  open: 'study:open',
-  choose: 'study:choose',
-  recent: 'study:recent',
-  item: 'study:item',
-  thumbnail: 'study:thumbnail',
-} as const;
+export { studyChannels } from './channels';
 
 export const openStudyRequest = z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) });
 export const chooseStudyRequest = z.object({ kind: z.enum(['folder', 'files']) });

@@ -1,25 +1,21 @@
 // Builds window.api's named functions from a transport; the Electron preload and the test host's bridge share it.
-import {
-  exportChannels,
-  menuChannels,
-  segmentChannels,
-  sessionChannels,
-  studyChannels,
-  type ExportDone,
-  type ItemData,
-  type JobProgress,
-  type JobResult,
-  type MenuCommand,
-  type PickedMask,
-  type RecentEntry,
-  type Result,
-  type RunAccepted,
-  type S3Api,
-  type SavedMask,
-  type SessionState,
-  type StudyIndex,
-  type Thumbnail,
-  type Unsubscribe,
+import { exportChannels, menuChannels, segmentChannels, sessionChannels, studyChannels } from '../contracts/channels';
+import type {
+  ExportDone,
+  ItemData,
+  JobProgress,
+  JobResult,
+  MenuCommand,
+  PickedMask,
+  RecentEntry,
+  Result,
+  RunAccepted,
+  S3Api,
+  SavedMask,
+  SessionState,
+  StudyIndex,
+  Thumbnail,
+  Unsubscribe,
 } from '../contracts';
 
 /** The two primitives a transport offers. Never exposed to the page: only the named functions below are. */
