@@ -1,30 +1,37 @@
 // Public API of the DICOM services: indexing, decoding and series loading for the CLI and the desktop app.
 /**
- * Plain Node, no electron, no console output: failures come back as values (skipped lists, DicomError).
+ * Plain Node, no electron, no console output: failures come back as values (skipped lists) or as DicomError
+ * { path, reason } — never as a crash.
  *
- *   indexPaths(paths, opts?) → Promise<DicomIndex>
- *       Recursively scans files/folders, reads metadata only (stops before Pixel Data), groups
- *       Patient → Study → Series → instances (slices sorted along the slice normal, fallback InstanceNumber),
- *       and lists every skipped file as { path, reason }.
+ *   indexPaths(paths, { concurrency?, onProgress?, signal? }) → Promise<DicomIndex>
+ *       Recursively scans files/folders, reads headers only (stops before Pixel Data; reads the first 64 KiB of
+ *       a file unless the header is longer), recognises files with and without the 128-byte preamble, groups
+ *       Patient → Study → Series → instances, orders slices by ImagePositionPatient on the slice normal
+ *       (fallback InstanceNumber), expands multi-frame objects into one slice per frame, and lists every skipped
+ *       file { path, reason } (not DICOM, truncated, corrupt values, no Pixel Data, duplicate SOP instance).
  *
- *   decodeFrame(path | Uint8Array, frameIndex = 0) → Promise<DecodedFrame>
- *       Stored values → typed array (all 13 transfer syntaxes), plus `modality` values (HU for CT, Float32Array),
- *       `display` for MONOCHROME1/palette/RGB. Throws DicomError { path, reason } on broken input.
+ *   decodeFrame(path | bytes, frameIndex = 0) / decodeFrames(path, frameIndices) → DecodedFrame
+ *       Native LE/BE/deflate, RLE, JPEG baseline/extended 8 and 12-bit, JPEG lossless (14, SV1), JPEG-LS,
+ *       JPEG 2000. `stored` values (bits-stored masked, sign-extended), `modality` (× slope + intercept: HU for CT),
+ *       `rgb` for colour/palette, `window` from the header, `invert` for MONOCHROME1, `warnings` for tolerated defects.
  *
  *   loadSeriesForSegmentation(paths) → Promise<{ series: LoadedSeries[]; skipped: SkippedFile[] }>
- *       For the CLI `segment` command: every series found under paths, each with slices ordered along the normal:
- *       { sourcePath, frameIndex, width, height, hu: Float32Array, geometry: SliceGeometry, sopInstanceUID }.
+ *       For the CLI `segment` command: every monochrome image series under paths, slices in order, each
+ *       { sourcePath, frameIndex, sopInstanceUID, width, height, hu: Float32Array, geometry, window }.
  *
  *   writeSeriesMasks(series, masks, format, outDir, { overwrite }) → Promise<string[]>
- *       masks: one Uint8Array label map (width*height, 0 = background) per slice, in series.slices order.
- *       format 'png' → `<slice file name without extension>.mask.png` per slice (0/255),
- *              'seg' → one DICOM SEG per series, 'nifti' → one `.nii.gz` per series. Returns written paths.
- *       Writes are atomic and never overwrite unless overwrite is true.
+ *       masks: one Uint8Array label map (width*height, 0 = background) per slice in series.slices order, or a
+ *       MaskVolume with segment metadata (main/services/masks). format 'png' → `<slice file name without
+ *       extension>.mask.png` per slice (0/255), 'seg' → `<SeriesInstanceUID>.seg.dcm`, 'nifti' →
+ *       `<SeriesInstanceUID>.nii.gz`. Atomic writes; an existing file throws FileExistsError unless overwrite.
  *
- *   WINDOW_PRESETS, applyWindow(values, window) → Uint8Array for display.
+ *   WINDOW_PRESETS (lung 1500/−600, mediastinum 350/40, bone 2000/500, brain 80/40), applyWindow(values, window,
+ *   invert) → Uint8Array for display.
+ *
+ * Mask import (SEG, NIfTI, PNG folders) and photo masks (`<id>_segmentation.png`) live in main/services/masks.
  */
 export { DicomError, type SkippedFile } from './errors.js';
-export { indexPaths, readInstanceHeader, type DicomIndex, type PatientIndex, type StudyIndex, type SeriesIndex, type SliceRef } from './indexer.js';
+export { indexPaths, readInstanceHeader, type DicomIndex, type IndexOptions, type PatientIndex, type StudyIndex, type SeriesIndex, type SliceRef } from './indexer.js';
 export type { InstanceMeta, PixelFormat, Vec3 } from './metadata.js';
 export { seriesAffineLPS, sliceNormal, type SliceGeometry } from './geometry.js';
 export { decodeFrame, decodeFrames, type DecodedFrame, type WindowLevel } from './pixels/decode.js';
