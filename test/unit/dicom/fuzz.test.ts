@@ -87,14 +87,15 @@ describe('fuzz', () => {
         outcomes.error!++;
       }
       worstMs = Math.max(worstMs, performance.now() - t0);
-      if (c % 50 === 0) worstMemory = Math.max(worstMemory, process.memoryUsage().arrayBuffers - baseMemory);
+      if (c % 10 === 0) worstMemory = Math.max(worstMemory, process.memoryUsage().arrayBuffers - baseMemory);
     }
     expect(outcomes.ok! + outcomes.error!).toBe(CASES);
     expect(outcomes.ok).toBeGreaterThan(100); // mutations that leave the file decodable still decode
     expect(worstMs).toBeLessThan(MAX_MS_PER_CASE);
-    // The largest seed decodes to 0.5 MB; nothing a mutation says may make us hold much more.
-    expect(worstMemory).toBeLessThan(256 * 1024 * 1024);
-    console.info(`fuzz: ${CASES} cases, ${outcomes.ok} decoded, ${outcomes.error} rejected, worst ${worstMs.toFixed(0)} ms`);
+    // The largest seed decodes to 0.5 MB; what remains is garbage not yet collected and the codecs' WebAssembly
+    // heaps (~40 MiB measured). A forged 4 GB length or 65535×65535 header would blow far past this.
+    expect(worstMemory).toBeLessThan(128 * 1024 * 1024);
+    console.info(`fuzz: ${CASES} cases, ${outcomes.ok} decoded, ${outcomes.error} rejected, worst ${worstMs.toFixed(0)} ms, peak extra ArrayBuffer memory ${(worstMemory / 2 ** 20).toFixed(1)} MiB`);
   }, 120_000);
 
   it('huge Rows×Columns on a compressed frame is refused before any allocation', async () => {
