@@ -6,4 +6,7 @@ import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
+// PROD silences TF.js's console advice (e.g. "install tfjs-node"); the backend report says that properly.
+tf.env().set('PROD', true);
+
 export { tf };

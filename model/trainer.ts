@@ -6,6 +6,7 @@ import { useBackend } from './backend';
 import { createS3Net } from './network';
 import { faithfulConsistencyLoss, faithfulSpatialValue, selfLabelLoss, spatialLoss } from './losses';
 import { substream } from './random';
+import { createMomentumSgd } from './optimizer';
 
 export interface TrainOptions {
   readonly onProgress?: (progress: TrainProgress) => void;
@@ -78,7 +79,7 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
     return tf.clipByValue(resized, 0, 1) as tf.Tensor4D;
   });
   const net = createS3Net(config, options.warmStart);
-  const optimizer = tf.train.momentum(config.learningRate, config.momentum);
+  const optimizer = createMomentumSgd(net.variables, config.learningRate, config.momentum);
   let iterations = 0;
   let stoppedBy: TrainOutcome['stoppedBy'] = 'maxIterations';
   try {
@@ -101,7 +102,7 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
           tf.mul(spatial, config.spatialWeight),
         ]) as tf.Scalar;
       }, net.variables as tf.Variable[]);
-      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+      optimizer.step(grads);
       tf.dispose(grads);
       const labels = target?.dataSync() as Int32Array;
       const [ce, consistency, spatialTerm] = terms.map((t) => t.dataSync()[0] as number) as [number, number, number];

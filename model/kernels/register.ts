@@ -251,15 +251,50 @@ const wasmKernels: KernelConfig[] = [
   },
 ];
 
+/**
+ * The cpu backend's UnsortedSegmentSum builds a mask per segment (time ∝ segments × rows); the gather gradient of
+ * a 32×32 deformable layer took 100 s. This one adds each row once. Checked against TF.js's own kernel in tests.
+ */
+export const linearSegmentSumCpu: KernelConfig = {
+  kernelName: 'UnsortedSegmentSum',
+  backendName: 'cpu',
+  kernelFunc: ({ inputs, backend, attrs }: KernelArgs) => {
+    const cpu = backend as unknown as {
+      data: { get(id: object): { values: Float32Array | Int32Array } };
+      makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+    };
+    const x = inputs.x as TensorInfo, ids = inputs.segmentIds as TensorInfo;
+    const numSegments = num(attrs, 'numSegments');
+    if (ids.shape.length !== 1 || ids.shape[0] !== x.shape[0]) throw new Error('UnsortedSegmentSum: segmentIds must index the first axis');
+    const rowLen = x.shape.slice(1).reduce((a, d) => a * d, 1);
+    const xv = cpu.data.get(x.dataId).values, iv = cpu.data.get(ids.dataId).values;
+    const out = new Float32Array(numSegments * rowLen);
+    for (let i = 0; i < iv.length; i++) {
+      const s = iv[i] as number;
+      if (s < 0 || s >= numSegments) continue;
+      for (let j = 0; j < rowLen; j++) out[s * rowLen + j] = (out[s * rowLen + j] as number) + (xv[i * rowLen + j] as number);
+    }
+    return cpu.makeTensorInfo([numSegments, ...x.shape.slice(1)], 'float32', out);
+  },
+};
+
+/** The backends' own kernels we replaced, by "backend/name" (tests compare against them). */
+export const replacedKernels = new Map<string, KernelConfig>();
+
 let registered = false;
 
 /** Registers the wasm kernels once per process (the kernels are looked up only when the wasm backend runs). */
 export function registerS3Kernels(): void {
   if (registered) return;
   registered = true;
-  for (const k of wasmKernels) {
-    // Our Identity replaces the backend's copying one; every other name is new.
-    if (k.kernelName === 'Identity' && tf.getKernel('Identity', 'wasm')) tf.unregisterKernel('Identity', 'wasm');
+  for (const k of [...wasmKernels, linearSegmentSumCpu]) {
+    // Our Identity (wasm) and segment sum (cpu) replace the backends' own; every other name is new.
+    const replaces = (k.kernelName === 'Identity' && k.backendName === 'wasm') || (k.kernelName === 'UnsortedSegmentSum' && k.backendName === 'cpu');
+    const own = tf.getKernel(k.kernelName, k.backendName);
+    if (replaces && own) {
+      replacedKernels.set(`${k.backendName}/${k.kernelName}`, own);
+      tf.unregisterKernel(k.kernelName, k.backendName);
+    }
     if (!tf.getKernel(k.kernelName, k.backendName)) tf.registerKernel(k);
   }
   tf.registerGradient({

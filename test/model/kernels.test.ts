@@ -5,6 +5,7 @@ import { depthwiseConv } from '../../model/ops/depthwise';
 import { deformIm2Col } from '../../model/ops/deform';
 import { batchNormRows, dense, matMulTransposeA, softmaxCrossEntropy } from '../../model/ops/rows';
 import { maxAbs, maxAbsDiff, onBackend, randomArray } from './helpers';
+import { linearSegmentSumCpu, registerS3Kernels, replacedKernels } from '../../model/kernels/register';
 
 const TOL = 2e-4;
 
@@ -153,5 +154,26 @@ describe('row-wise kernels: dense, BatchNorm, softmax cross-entropy', () => {
       const self = softmaxCrossEntropy(logits, null);
       return [tf.reshape(self.loss, [1]), tf.cast(self.argmax, 'float32'), ...tf.grads(total)([logits, aux])];
     }, ['loss', 'argmax', 'dlogits', 'daux']);
+  });
+});
+
+describe('the linear-time cpu segment sum', () => {
+  it("gives exactly what TF.js's own cpu kernel gives", async () => {
+    registerS3Kernels();
+    await tf.setBackend('cpu');
+    const tfjsCpuSegmentSum = replacedKernels.get('cpu/UnsortedSegmentSum');
+    if (!tfjsCpuSegmentSum) throw new Error("TF.js's cpu UnsortedSegmentSum was not captured");
+    const rows = 40, cols = 3, segments = 11;
+    const xs = randomArray(rows * cols, 70);
+    const ids = Int32Array.from({ length: rows }, (_, i) => (i * 5) % segments);
+    const run = () => tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(xs, [rows, cols]), tf.tensor1d(ids, 'int32'), segments).dataSync());
+    const ours = Float32Array.from(run());
+    // Swap TF.js's original back in for the comparison, then restore ours.
+    tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
+    tf.registerKernel(tfjsCpuSegmentSum);
+    const theirs = Float32Array.from(run());
+    tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
+    tf.registerKernel(linearSegmentSumCpu);
+    expect(maxAbsDiff(ours, theirs)).toBeLessThan(1e-5);
   });
 });
