@@ -130,7 +130,9 @@ describe('createMomentumSgd', () => {
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;
     const { createMomentumSgd } = await import('../../model/optimizer');
-    const x = tf.variable(tf.scalar(1), true, 'sgd-test-x');
+    const initial = tf.scalar(1);
+    const x = tf.variable(initial, true, 'sgd-test-x');
+    initial.dispose();
     const sgd = createMomentumSgd([x], 0.1, 0.9);
     const g = tf.scalar(1);
     sgd.step({ [x.name]: g });
