@@ -14,6 +14,7 @@
  *       Native LE/BE/deflate, RLE, JPEG baseline/extended 8 and 12-bit, JPEG lossless (14, SV1), JPEG-LS,
  *       JPEG 2000. `stored` values (bits-stored masked, sign-extended), `modality` (× slope + intercept: HU for CT),
  *       `rgb` for colour/palette, `window` from the header, `invert` for MONOCHROME1, `warnings` for tolerated defects.
+ *       tryDecodeFrame: the same with failures as { ok: false, error: { path, reason } }.
  *
  *   loadSeriesForSegmentation(paths) → Promise<{ series: LoadedSeries[]; skipped: SkippedFile[] }>
  *       For the CLI `segment` command: every monochrome image series under paths, slices in order, each
@@ -24,6 +25,7 @@
  *       MaskVolume with segment metadata (main/services/masks). format 'png' → `<slice file name without
  *       extension>.mask.png` per slice (0/255), 'seg' → `<SeriesInstanceUID>.seg.dcm`, 'nifti' →
  *       `<SeriesInstanceUID>.nii.gz`. Atomic writes; an existing file throws FileExistsError unless overwrite.
+ *       Pass { edited: true } with plain label maps a person corrected, so SEG says SEMIAUTOMATIC.
  *
  *   WINDOW_PRESETS (lung 1500/−600, mediastinum 350/40, bone 2000/500, brain 80/40), applyWindow(values, window,
  *   invert) → Uint8Array for display.
@@ -34,7 +36,7 @@ export { DicomError, type SkippedFile } from './errors.js';
 export { indexPaths, readInstanceHeader, type DicomIndex, type IndexOptions, type PatientIndex, type StudyIndex, type SeriesIndex, type SliceRef } from './indexer.js';
 export type { InstanceMeta, PixelFormat, Vec3 } from './metadata.js';
 export { seriesAffineLPS, sliceNormal, type SliceGeometry } from './geometry.js';
-export { decodeFrame, decodeFrames, type DecodedFrame, type WindowLevel } from './pixels/decode.js';
+export { decodeFrame, decodeFrames, tryDecodeFrame, type DecodeResult, type DecodedFrame, type WindowLevel } from './pixels/decode.js';
 export { WINDOW_PRESETS, applyWindow, fullRangeWindow, type WindowPreset } from './window.js';
 export { loadSeries, loadSeriesForSegmentation, type LoadedSeries, type LoadedSlice } from './series.js';
 export { writeSeriesMasks, type MaskFormat, type WriteMasksOptions } from '../masks/write.js';

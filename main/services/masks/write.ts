@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.js';
 import type { SeriesIndex } from '../dicom/indexer.js';
 import type { LoadedSeries } from '../dicom/series.js';
-import { volumeFromLabelMaps, type MaskVolume } from './model.js';
+import { markEdited, volumeFromLabelMaps, type MaskVolume } from './model.js';
 import { buildSeg } from './seg-export.js';
 import { encodeNifti } from './nifti.js';
 import { encodeMaskPng, sliceMaskName } from './png.js';
@@ -14,6 +14,11 @@ export interface WriteMasksOptions {
   /** Replace existing files; without it an existing file stops the write with FileExistsError. */
   readonly overwrite?: boolean;
   readonly seriesDescription?: string;
+  /**
+   * For plain label maps: a person edited the proposal, so SEG records SEMIAUTOMATIC instead of AUTOMATIC.
+   * (A MaskVolume carries this per segment instead.)
+   */
+  readonly edited?: boolean;
 }
 
 function safeName(s: string): string {
@@ -34,7 +39,11 @@ export async function writeSeriesMasks(
   const index: SeriesIndex = 'index' in series ? series.index : series;
   const first = index.slices[0];
   if (!first) throw new Error('series has no slices');
-  const volume: MaskVolume = Array.isArray(masks) ? volumeFromLabelMaps(first.columns, first.rows, masks as Uint8Array[]) : (masks as MaskVolume);
+  let volume: MaskVolume;
+  if (Array.isArray(masks)) {
+    const plain = volumeFromLabelMaps(first.columns, first.rows, masks as Uint8Array[]);
+    volume = options.edited ? { ...plain, segments: plain.segments.map(markEdited) } : plain;
+  } else volume = masks as MaskVolume;
   if (volume.slices.length !== index.slices.length) throw new Error(`${volume.slices.length} masks for ${index.slices.length} slices`);
   const stem = safeName(index.seriesInstanceUID || index.description);
   const write = { overwrite: options.overwrite ?? false };

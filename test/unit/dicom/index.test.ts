@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { dataPath } from '../../helpers/data.js';
 import { indexPaths, readInstanceHeader } from '../../../main/services/dicom/indexer.js';
-import { decodeFrame } from '../../../main/services/dicom/pixels/decode.js';
+import { decodeFrame, tryDecodeFrame } from '../../../main/services/dicom/pixels/decode.js';
 
 describe('indexPaths', () => {
   it('LIDC: three patients, one series each, slices ordered by z (files are named by z)', async () => {
@@ -95,6 +95,13 @@ describe('every file under data/dicom: indexing and decoding never crash', () =>
     }
     const failed = failures.map((f) => f.split(':')[0]).sort();
     expect(failed).toEqual(['MR_truncated.dcm', 'badVR.dcm', 'example_seg_dicom.nii.gz', 'no-pixel-data.dcm', 'no_meta.dcm']);
+  });
+
+  it('tryDecodeFrame returns failures as values', async () => {
+    const bad = await tryDecodeFrame(dataPath('dicom/pydicom/MR_truncated.dcm'));
+    expect(bad).toEqual({ ok: false, error: { path: dataPath('dicom/pydicom/MR_truncated.dcm'), reason: expect.stringMatching(/truncated/) } });
+    const good = await tryDecodeFrame(dataPath('dicom/pydicom/CT_small.dcm'));
+    expect(good.ok && good.value.width).toBe(128);
   });
 
   it('the too-short JPEG 2000 file decodes, with the defect reported as a warning', async () => {

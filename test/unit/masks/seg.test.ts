@@ -105,6 +105,16 @@ print(json.dumps({'patient': d.PatientID, 'study': d.StudyInstanceUID, 'types': 
   });
 });
 
+describe('algorithm type from plain label maps', () => {
+  it('AUTOMATIC by default, SEMIAUTOMATIC when the caller says a person edited them', async () => {
+    const dir = join(out, 'types');
+    const [auto] = await writeSeriesMasks(series.index, volume.slices, 'seg', join(dir, 'a'));
+    const [edited] = await writeSeriesMasks(series.index, volume.slices, 'seg', join(dir, 'e'), { edited: true });
+    expect((await importSeg(auto!, series.index)).segments.map((s) => s.algorithmType)).toEqual(['AUTOMATIC', 'AUTOMATIC']);
+    expect((await importSeg(edited!, series.index)).segments.map((s) => s.algorithmType)).toEqual(['SEMIAUTOMATIC', 'SEMIAUTOMATIC']);
+  });
+});
+
 describe('DICOM SEG refusals', () => {
   it('a de-identified series without Study/Series UIDs gets a clear error, not an invalid SEG', async () => {
     const abdomen = (await indexPaths([dataPath('dicom/ct-abdomen-j2k-series')])).series[0]!;

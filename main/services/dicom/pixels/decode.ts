@@ -215,3 +215,14 @@ export async function decodeFrame(source: string | Uint8Array, frameIndex = 0, p
     throw new DicomError(path, `cannot decode pixels (${str(parsed.dataSet, TAG.transferSyntaxUID) || parsed.transferSyntax}): ${describeError(err)}`);
   }
 }
+
+export type DecodeResult = { readonly ok: true; readonly value: DecodedFrame } | { readonly ok: false; readonly error: { readonly path: string; readonly reason: string } };
+
+/** decodeFrame with the failure as a value, for callers (IPC handlers) that return Results rather than throw. */
+export async function tryDecodeFrame(source: string | Uint8Array, frameIndex = 0, path = typeof source === 'string' ? source : '<memory>'): Promise<DecodeResult> {
+  try {
+    return { ok: true, value: await decodeFrame(source, frameIndex, path) };
+  } catch (err) {
+    return { ok: false, error: err instanceof DicomError ? { path: err.path, reason: err.reason } : { path, reason: describeError(err) } };
+  }
+}
