@@ -170,8 +170,8 @@ export class AppState {
     this.info(`S3-Net queued for ${r.value.jobs.length} item${r.value.jobs.length === 1 ? '' : 's'}`);
   }
 
-  async cancelRuns(): Promise<void> {
-    const r = await api.segment.cancel(this.jobs.active.map((j) => j.jobId));
+  async cancelRuns(jobIds: string[] = this.jobs.active.map((j) => j.jobId)): Promise<void> {
+    const r = await api.segment.cancel(jobIds);
     if (!r.ok) this.error(r.error.message);
   }
 }

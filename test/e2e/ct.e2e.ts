@@ -125,6 +125,27 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('runs the whole series in the background, shows results as they finish, and cancels the rest', async () => {
+    const { page } = app;
+    await page.getByTestId('run-group').click();
+    await expect.poll(() => page.locator('[data-testid=job]').count()).toBeGreaterThanOrEqual(16);
+    // Two more proposals arrive one by one while the queue keeps running.
+    await expect.poll(() => page.locator('[data-testid=job][data-state=done]').count(), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(async () => Number((await page.getByTestId('count-proposed').textContent())?.match(/\d+/)?.[0])).toBeGreaterThanOrEqual(2);
+    await expect(page.getByTestId('queue-progress').textContent()).resolves.toMatch(/\d+\/17 done/);
+    await shot(page, 'ct-queue');
+    // One item's × cancels that item only; the queue goes on.
+    await page.getByTestId('cancel-job').last().click();
+    await expect.poll(() => page.locator('[data-testid=job][data-state=cancelled]').count()).toBe(1);
+    expect(await page.locator('[data-testid=job][data-state=queued]').count()).toBeGreaterThan(0);
+    await page.getByTestId('cancel-runs').click();
+    await expect.poll(() => page.locator('[data-testid=job][data-state=running], [data-testid=job][data-state=queued]').count(), { timeout: 60_000 }).toBe(0);
+    expect(await page.locator('[data-testid=job][data-state=cancelled]').count()).toBeGreaterThan(5);
+    // Reviewed slices keep what the clinician decided.
+    await expect(page.getByTestId('count-accepted').textContent()).resolves.toContain('1');
+    await expect(page.getByTestId('count-rejected').textContent()).resolves.toContain('1');
+  });
+
   it('lists the keyboard shortcuts with ?', async () => {
     const { page } = app;
     await page.keyboard.press('?');
