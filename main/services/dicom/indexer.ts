@@ -1,5 +1,5 @@
 // Indexing: walks files/folders, reads headers only, groups Patient → Study → Series, orders slices, lists skipped files.
-import { open, readdir, stat, realpath } from 'node:fs/promises';
+import { open, readdir, readFile, stat, realpath } from 'node:fs/promises';
 import { join, resolve, dirname } from 'node:path';
 import { DicomError, describeError, type SkippedFile } from './errors.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
@@ -84,8 +84,7 @@ async function readHead(path: string): Promise<{ bytes: Buffer; size: number }> 
   }
 }
 
-async function readAll(path: string): Promise<Buffer> {
-  const { readFile } = await import('node:fs/promises');
+function readAll(path: string): Promise<Buffer> {
   return readFile(path);
 }
 
@@ -97,7 +96,7 @@ export async function readInstanceHeader(path: string): Promise<InstanceMeta> {
   } catch (err) {
     throw new DicomError(path, `cannot read file: ${describeError(err)}`);
   }
-  let parsed;
+  let parsed: ParsedDicom;
   try {
     parsed = parseDicomBytes(head.bytes, path, { metadataOnly: true });
     if (head.bytes.length < head.size && (parsed.transferSyntax === TS.deflate || !parsed.dataSet.elements[TAG.pixelData])) {
