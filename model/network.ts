@@ -22,9 +22,23 @@ export interface ForwardOutput {
   readonly aux: tf.Tensor2D;
 }
 
+/** The forward pass split at its stages (for benchmarks and tests); forward() is their composition. */
+export interface S3NetStages {
+  /** 3×3 stem + BatchNorm: image → [P, C]. */
+  stem(image: tf.Tensor4D): tf.Tensor2D;
+  /** The two attention blocks with I-LKA, each followed by BatchNorm. */
+  attention(h: tf.Tensor2D): tf.Tensor2D;
+  aux(h: tf.Tensor2D): tf.Tensor2D;
+  /** Modulated deformable 3×3 conv + BatchNorm. */
+  deformable(h: tf.Tensor2D): tf.Tensor2D;
+  /** 1×1 conv + BatchNorm: the logits. */
+  head(d: tf.Tensor2D): tf.Tensor2D;
+}
+
 /** The trainable state of one per-image network. Owns its variables: call dispose(). */
 export interface S3Net {
   readonly variables: readonly tf.Variable[];
+  readonly stages: S3NetStages;
   forward(image: tf.Tensor4D): ForwardOutput;
   /** Copies of every variable's values, by name (for warm starts along a series). */
   snapshot(): Map<string, Float32Array>;
@@ -112,27 +126,37 @@ export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Floa
   const to4d = (x: tf.Tensor2D) => tf.reshape(x, [1, S, S, -1]) as tf.Tensor4D;
   const to2d = (x: tf.Tensor) => tf.reshape(x, [P, -1]) as tf.Tensor2D;
 
+  const stages: S3NetStages = {
+    stem: (image) => bn(addBias(to2d(tf.conv2d(image, stem.w as tf.Tensor4D, 1, 'same')), stem.b as tf.Tensor1D), stem.bn),
+    attention: (input) => {
+      let h = input;
+      for (const blk of blocks) {
+        const g = gelu(dense(h, blk.proj1));
+        const a = depthwiseConv(to4d(g), blk.lka0.w as tf.Tensor3D, blk.lka0.b as tf.Tensor1D, 1);
+        const branches = blk.branches.map((br) => to2d(depthwiseConv(a, br.w as tf.Tensor3D, br.b as tf.Tensor1D, br.dilation)));
+        const fused = branches.map((br, j) => denseOp(br, blk.fuse.w[j] as tf.Tensor2D, j === 0 ? (blk.fuse.b as tf.Tensor1D) : null));
+        const attention = tf.addN(fused) as tf.Tensor2D;
+        const v = dense(tf.mul(g, attention), blk.proj2);
+        h = bn(tf.add(h, v), blk.bn);
+      }
+      return h;
+    },
+    aux: (h) => bn(dense(h, aux), aux.bn),
+    deformable: (h) => {
+      const cols = deformIm2Col(to4d(h), deform.offset as tf.Tensor4D, deform.mask as tf.Tensor4D);
+      return bn(denseOp(cols, deform.w as tf.Tensor2D, null), deform.bn);
+    },
+    head: (d) => bn(dense(d, head), head.bn),
+  };
+
   const forward = (image: tf.Tensor4D): ForwardOutput => {
-    let h = addBias(to2d(tf.conv2d(image, stem.w as tf.Tensor4D, 1, 'same')), stem.b as tf.Tensor1D);
-    h = bn(h, stem.bn);
-    for (const blk of blocks) {
-      const g = gelu(dense(h, blk.proj1));
-      const a = depthwiseConv(to4d(g), blk.lka0.w as tf.Tensor3D, blk.lka0.b as tf.Tensor1D, 1);
-      const branches = blk.branches.map((br) => to2d(depthwiseConv(a, br.w as tf.Tensor3D, br.b as tf.Tensor1D, br.dilation)));
-      const fused = branches.map((br, j) => denseOp(br, blk.fuse.w[j] as tf.Tensor2D, j === 0 ? (blk.fuse.b as tf.Tensor1D) : null));
-      const attention = tf.addN(fused) as tf.Tensor2D;
-      const v = dense(tf.mul(g, attention), blk.proj2);
-      h = bn(tf.add(h, v), blk.bn);
-    }
-    const auxLogits = bn(dense(h, aux), aux.bn);
-    const cols = deformIm2Col(to4d(h), deform.offset as tf.Tensor4D, deform.mask as tf.Tensor4D);
-    const d = bn(denseOp(cols, deform.w as tf.Tensor2D, null), deform.bn);
-    const logits = bn(dense(d, head), head.bn);
-    return { logits, aux: auxLogits };
+    const h = stages.attention(stages.stem(image));
+    return { logits: stages.head(stages.deformable(h)), aux: stages.aux(h) };
   };
 
   return {
     variables: [...vars.values()],
+    stages,
     forward,
     snapshot: () => new Map([...vars].map(([name, v]) => [name, Float32Array.from(v.dataSync() as Float32Array)])),
     dispose: () => vars.forEach((v) => v.dispose()),
