@@ -17,7 +17,7 @@ export interface AppUnderTest {
   readonly page: Page;
   readonly dataDir: string;
   /** Closes the page and the host; keeps the data folder (for recovery tests) unless asked. */
-  close(options?: { keepData?: boolean }): Promise<void>;
+  close(options?: { keepData?: boolean; allowPageErrors?: boolean }): Promise<void>;
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -46,11 +46,11 @@ export async function startApp(options: { browser: Browser; dataDir?: string; se
     browser: options.browser,
     page,
     dataDir,
-    async close({ keepData = false } = {}) {
+    async close({ keepData = false, allowPageErrors = false } = {}) {
       await page.close();
       await host.close();
       if (!keepData) await rm(dataDir, { recursive: true, force: true });
-      if (errors.length) throw new Error(`page errors:\n${errors.join('\n')}`);
+      if (errors.length && !allowPageErrors) throw new Error(`page errors:\n${errors.join('\n')}`);
     },
   };
 }
