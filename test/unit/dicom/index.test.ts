@@ -1,6 +1,6 @@
 // Indexing real folders: grouping, slice order along the normal, multi-frame, files without preamble, skip reasons.
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dataPath } from '../../helpers/data.js';
 import { indexPaths, readInstanceHeader } from '../../../main/services/dicom/indexer.js';
 import { decodeFrame, tryDecodeFrame } from '../../../main/services/dicom/pixels/decode.js';
@@ -52,6 +52,15 @@ describe('indexPaths', () => {
     const meta = await readInstanceHeader(dataPath('dicom/pydicom-data/OT-PAL-8-face.dcm'));
     expect(meta.pixel.photometric).toBe('PALETTE COLOR');
     expect(meta.transferSyntax).toBe('1.2.840.10008.1.2');
+  });
+
+  it('reads a file whose File Meta starts at byte 0 (preamble and DICM stripped) like the original', async () => {
+    const original = readFileSync(dataPath('dicom/pydicom/CT_small.dcm'));
+    const stripped = original.subarray(132);
+    const a = await decodeFrame(original, 0, 'original');
+    const b = await decodeFrame(stripped, 0, 'stripped');
+    expect(b.transferSyntax).toBe(a.transferSyntax);
+    expect(Array.from(b.stored)).toEqual(Array.from(a.stored));
   });
 
   it('copes with a slice that has no Modality and lists every broken file with its reason', async () => {
