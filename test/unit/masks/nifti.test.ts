@@ -75,5 +75,20 @@ print(json.dumps({str(int(k)): int(v) for k, v in zip(u, c) if k != 0}))`,
     for (const s of vol.slices) for (const v of s) if (v) counts[v] = (counts[v] ?? 0) + 1;
     expect(counts).toEqual(ref);
     expect(vol.segments.map((s) => String(s.label))).toEqual(Object.keys(ref).sort((a, b) => Number(a) - Number(b)));
+
+    // Re-export on our own affine and compare with the reference (dcm2niix-built) in world space: every label's
+    // centroid in RAS millimetres must agree, whatever the two files' axis orders.
+    const [ours] = (await writeSeriesMasks(series, vol, 'nifti', join(out, 'abdomen'))) as [string];
+    const drift = python<number>(
+      `import nibabel as nib, numpy as np, json, sys
+def centroids(p):
+    img = nib.load(p); a = np.asarray(img.dataobj)
+    return {int(l): (img.affine @ np.append(np.argwhere(a == l).mean(0), 1.0))[:3] for l in np.unique(a) if l != 0}
+a, b = centroids(sys.argv[1]), centroids(sys.argv[2])
+assert a.keys() == b.keys()
+print(json.dumps(max(float(np.abs(a[k] - b[k]).max()) for k in a)))`,
+      [file, ours],
+    );
+    expect(drift).toBeLessThan(0.01);
   });
 });
