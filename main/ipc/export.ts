@@ -10,14 +10,17 @@ export function exportHandlers({ dialogs, library, store }: IpcDeps): HandlerTab
       await store.flush();
       // Series are written whole (SEG/NIfTI describe a volume; PNG names follow the slices): empty where unmasked.
       const ids = [...new Set(itemIds.flatMap((id) => library.seriesOf(studyKey, id)))];
+      const { statuses } = await store.load(studyKey);
       const items = [];
       for (const itemId of ids) {
         const source = library.source(studyKey, itemId);
+        // A person changed this mask: SEG records it as SEMIAUTOMATIC rather than S3-Net's AUTOMATIC.
+        const edited = statuses[itemId] === 'corrected';
         const saved = await store.readMask(studyKey, itemId);
-        if (saved) items.push({ source, mask: saved.mask, width: saved.width, height: saved.height });
+        if (saved) items.push({ source, mask: saved.mask, width: saved.width, height: saved.height, edited });
         else {
           const data = await library.item(studyKey, itemId);
-          items.push({ source, mask: new Uint8Array(data.width * data.height), width: data.width, height: data.height });
+          items.push({ source, mask: new Uint8Array(data.width * data.height), width: data.width, height: data.height, edited });
         }
       }
       if (items.length === 0) throw new IpcError('invalid', 'nothing to export');

@@ -32,6 +32,8 @@ export class AppState {
   exportOpen = $state(false);
   voi: Voi | null = $state.raw(null);
   cursor: CursorInfo | null = $state.raw(null);
+  /** Display scale of the viewport (1 = one image pixel per screen pixel). */
+  zoom = $state(1);
   /** Milliseconds from choosing an item to its first frame on screen (the benchmark reads it). */
   lastShowMs = $state(0);
 

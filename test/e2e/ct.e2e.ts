@@ -60,6 +60,20 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     await expect.poll(() => page.getByTestId('status-bar').textContent()).toContain('W 1500 / L -600');
   });
 
+  it('zooms, pans and fits', async () => {
+    const { page } = app;
+    const zoom = async (): Promise<number> => Number((await page.getByTestId('zoom').textContent())?.replace('%', ''));
+    const fitted = await zoom();
+    await page.getByTitle('Zoom in').click();
+    await expect.poll(zoom).toBeGreaterThan(fitted * 1.2);
+    await page.getByTestId('tool-pan').click();
+    const c = await viewportCentre(page);
+    await drag(page, c, { x: c.x + 50, y: c.y });
+    await page.getByTestId('fit').click();
+    await expect.poll(zoom).toBe(fitted);
+    await page.getByTestId('tool-wl').click();
+  });
+
   it('runs S3-Net on this slice in the background with progress, and shows the proposal', async () => {
     const { page } = app;
     await page.getByTestId('run-item').click();

@@ -76,18 +76,20 @@ async function exportSeries(
   overwrite: boolean,
 ): Promise<string[]> {
   const bySeries = new Map<string, Map<number, Uint8Array>>();
+  const edited = new Set<string>();
   for (const it of items) {
     if (it.source.kind !== 'slice') throw new IpcError('invalid', 'cannot export photographs and slices together');
     let m = bySeries.get(it.source.seriesUid);
     if (!m) bySeries.set(it.source.seriesUid, (m = new Map()));
     m.set(it.source.sliceIndex, it.mask);
+    if (it.edited) edited.add(it.source.seriesUid);
   }
   const written: string[] = [];
   for (const [uid, masks] of bySeries) {
     const series = seriesByUid.get(uid);
     if (!series) throw new IpcError('not-found', `series ${uid} is not open`);
     const labelMaps = series.slices.map((s, i) => masks.get(i) ?? new Uint8Array(s.columns * s.rows));
-    written.push(...(await writeSeriesMasks(series, labelMaps, format, destination, { overwrite, seriesDescription: 'S3 Annotate masks' })));
+    written.push(...(await writeSeriesMasks(series, labelMaps, format, destination, { overwrite, seriesDescription: 'S3 Annotate masks', edited: edited.has(uid) })));
   }
   return written;
 }

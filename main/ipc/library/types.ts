@@ -18,7 +18,7 @@ export interface StudyProvider {
   /** Masks (one per item, 0 = background) written in the requested format; returns the written files. */
   exportMasks(
     format: ExportFormat,
-    items: ReadonlyArray<{ source: ItemSource; mask: Uint8Array; width: number; height: number }>,
+    items: ReadonlyArray<{ source: ItemSource; mask: Uint8Array; width: number; height: number; edited: boolean }>,
     destination: string,
     overwrite: boolean,
   ): Promise<string[]>;
