@@ -3,8 +3,8 @@ import { tf } from './tf';
 import type { S3NetConfig } from './config';
 import { substream, uniform } from './random';
 import { depthwiseConv } from './ops/depthwise';
-import { deformIm2Col } from './ops/deform';
-import { addBias, batchNormRows, dense as denseOp } from './ops/rows';
+import { deformConv } from './ops/deform';
+import { addBias, batchNormRows, dense as denseOp, gelu } from './ops/rows';
 
 /** I-LKA's three parallel depthwise convolutions on the 5×5 output: [kernel, dilation]. */
 const LKA_BRANCHES: readonly (readonly [number, number])[] = [
@@ -122,7 +122,6 @@ export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Floa
     batchNormRows(x, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D);
   const dense = (x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable }): tf.Tensor2D =>
     denseOp(x, p.w as tf.Tensor2D, p.b as tf.Tensor1D);
-  const gelu = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
   const to4d = (x: tf.Tensor2D) => tf.reshape(x, [1, S, S, -1]) as tf.Tensor4D;
   const to2d = (x: tf.Tensor) => tf.reshape(x, [P, -1]) as tf.Tensor2D;
 
@@ -143,8 +142,8 @@ export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Floa
     },
     aux: (h) => bn(dense(h, aux), aux.bn),
     deformable: (h) => {
-      const cols = deformIm2Col(to4d(h), deform.offset as tf.Tensor4D, deform.mask as tf.Tensor4D);
-      return bn(denseOp(cols, deform.w as tf.Tensor2D, null), deform.bn);
+      const d = deformConv(to4d(h), deform.offset as tf.Tensor4D, deform.mask as tf.Tensor4D, deform.w as tf.Tensor2D);
+      return bn(d, deform.bn);
     },
     head: (d) => bn(dense(d, head), head.bn),
   };

@@ -12,12 +12,16 @@ export interface S3Kernels {
   bn_forward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, P: number, C: number, eps: number): void;
   bn_backward(dy: number, x: number, mean: number, rstd: number, gamma: number, dx: number, dgamma: number, dbeta: number, P: number, C: number): void;
   matmul_tn(a: number, b: number, out: number, P: number, M: number, N: number): void;
+  deform_conv_forward(x: number, offset: number, mask: number, w: number, out: number, scratch: number, H: number, W: number, C: number, Cout: number, block: number): void;
+  deform_conv_backward(x: number, offset: number, mask: number, w: number, dy: number, dx: number, doffset: number, dmask: number, dw: number, scratch: number, scratch2: number, wt: number, H: number, W: number, C: number, Cout: number, block: number): void;
+  gelu_forward(x: number, y: number, n: number): void;
+  gelu_backward(x: number, dy: number, dx: number, n: number): void;
   softmax_xent(logits: number, labels: number, grad: number, argmaxOut: number, P: number, C: number): number;
 }
 
 /** The parts of TF.js's BackendWasm this module relies on (not in its public typings). */
 export interface WasmBackendInternals {
-  wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; HEAPU8: Uint8Array };
+  wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(ptr: number): void; HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32' | 'int32'): { dataId: object; shape: number[]; dtype: 'float32' | 'int32' };
   typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: string }): Float32Array | Int32Array;
@@ -50,4 +54,19 @@ export function heapOffset(backend: WasmBackendInternals, t: { dataId: object })
   const data = backend.dataIdMap.get(t.dataId);
   if (!data) throw new Error('s3kernels: tensor is not on the wasm backend');
   return data.memoryOffset;
+}
+
+/** Runs f with temporary wasm-heap blocks of the given sizes (bytes), freed afterwards even if f throws. */
+export function withScratch<T>(backend: WasmBackendInternals, sizes: number[], f: (...ptrs: number[]) => T): T {
+  const ptrs: number[] = [];
+  try {
+    for (const bytes of sizes) {
+      const p = backend.wasm._malloc(bytes);
+      if (!p) throw new Error(`s3kernels: could not allocate ${bytes} bytes of scratch`);
+      ptrs.push(p);
+    }
+    return f(...ptrs);
+  } finally {
+    ptrs.forEach((p) => backend.wasm._free(p));
+  }
 }

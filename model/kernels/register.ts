@@ -1,7 +1,7 @@
 // Registers S3-Net's custom kernels (wasm SIMD) and the gradient kernels TF.js's wasm backend lacks.
 import { tf } from '../tf';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { heapOffset, kernelsFor, type WasmBackendInternals } from './binding';
+import { heapOffset, kernelsFor, withScratch, type WasmBackendInternals } from './binding';
 
 export const DEPTHWISE = 'S3DepthwiseConv';
 export const DEPTHWISE_BACKPROP_INPUT = 'S3DepthwiseConvBackpropInput';
@@ -9,6 +9,12 @@ export const DEPTHWISE_BACKPROP_FILTER = 'S3DepthwiseConvBackpropFilter';
 export const DEFORM_IM2COL = 'S3DeformIm2Col';
 export const DEFORM_IM2COL_GRAD = 'S3DeformIm2ColGrad';
 export const COL_SUM = 'S3ColSum';
+export const DEFORM_CONV = 'S3DeformConv';
+export const DEFORM_CONV_GRAD = 'S3DeformConvGrad';
+export const GELU = 'S3Gelu';
+export const GELU_GRAD = 'S3GeluGrad';
+/** Rows of the deformable convolution's column matrix processed at once (2048 × 9·64 floats = 4.7 MB). */
+const DEFORM_BLOCK_ROWS = 2048;
 export const MATMUL_TN = 'S3MatMulTN';
 export const BATCH_NORM = 'S3BatchNormRows';
 export const BATCH_NORM_GRAD = 'S3BatchNormRowsGrad';
@@ -124,6 +130,67 @@ const wasmKernels: KernelConfig[] = [
       const [P, C] = rows(x);
       const out = b.makeOutput([C], 'float32');
       kernelsFor(b).col_sum(heapOffset(b, x), heapOffset(b, out), P, C);
+      return out;
+    },
+  },
+  {
+    kernelName: DEFORM_CONV,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), offset = must(inputs, 'offset'), mask = must(inputs, 'mask'), w = must(inputs, 'w');
+      const [H, W, C] = hwc(x);
+      const Cout = w.shape[1] as number;
+      if (w.shape[0] !== 9 * C) throw new Error(`deformable conv: weight must be [${9 * C}, Cout]`);
+      const out = b.makeOutput([H * W, Cout], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      const block = Math.min(DEFORM_BLOCK_ROWS, H * W);
+      withScratch(b, [block * 9 * C * 4], (scratch) =>
+        kernelsFor(b).deform_conv_forward(p(x), p(offset), p(mask), p(w), p(out), scratch as number, H, W, C, Cout, block),
+      );
+      return out;
+    },
+  },
+  {
+    kernelName: DEFORM_CONV_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), offset = must(inputs, 'offset'), mask = must(inputs, 'mask'), w = must(inputs, 'w');
+      const dy = must(inputs, 'dy');
+      const [H, W, C] = hwc(x);
+      const Cout = w.shape[1] as number;
+      const dx = b.makeOutput([1, H, W, C], 'float32');
+      const doffset = b.makeOutput([1, H, W, 18], 'float32');
+      const dmask = b.makeOutput([1, H, W, 9], 'float32');
+      const dw = b.makeOutput([9 * C, Cout], 'float32');
+      const p = (t: TensorInfo) => heapOffset(b, t);
+      const block = Math.min(DEFORM_BLOCK_ROWS, H * W);
+      withScratch(b, [block * 9 * C * 4, block * 9 * C * 4, 9 * C * Cout * 4], (s1, s2, wt) =>
+        kernelsFor(b).deform_conv_backward(p(x), p(offset), p(mask), p(w), p(dy), p(dx), p(doffset), p(dmask), p(dw), s1 as number, s2 as number, wt as number, H, W, C, Cout, block),
+      );
+      return [dx, doffset, dmask, dw];
+    },
+  },
+  {
+    kernelName: GELU,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x');
+      const out = b.makeOutput(x.shape, 'float32');
+      kernelsFor(b).gelu_forward(heapOffset(b, x), heapOffset(b, out), x.shape.reduce((a, d) => a * d, 1));
+      return out;
+    },
+  },
+  {
+    kernelName: GELU_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const x = must(inputs, 'x'), dy = must(inputs, 'dy');
+      const out = b.makeOutput(x.shape, 'float32');
+      kernelsFor(b).gelu_backward(heapOffset(b, x), heapOffset(b, dy), heapOffset(b, out), x.shape.reduce((a, d) => a * d, 1));
       return out;
     },
   },
@@ -310,6 +377,23 @@ export function registerS3Kernels(): void {
         filter: () => tf.engine().runKernel(DEPTHWISE_BACKPROP_FILTER, { x, dy: g }, { dilation, kernelSize }) as tf.Tensor,
         bias: () => tf.engine().runKernel(COL_SUM, { x: tf.reshape(g, [-1, g.shape[3]]) }, {}) as tf.Tensor,
       };
+    },
+  });
+  tf.registerGradient({
+    kernelName: DEFORM_CONV,
+    inputsToSave: ['x', 'offset', 'mask', 'w'],
+    gradFunc: (dy, saved) => {
+      const [x, offset, mask, w] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const [dx, doffset, dmask, dw] = tf.engine().runKernel(DEFORM_CONV_GRAD, { x, offset, mask, w, dy: dy as tf.Tensor }, {}) as tf.Tensor[];
+      return { x: () => dx as tf.Tensor, offset: () => doffset as tf.Tensor, mask: () => dmask as tf.Tensor, w: () => dw as tf.Tensor };
+    },
+  });
+  tf.registerGradient({
+    kernelName: GELU,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved as [tf.Tensor];
+      return { x: () => tf.engine().runKernel(GELU_GRAD, { x, dy: dy as tf.Tensor }, {}) as tf.Tensor };
     },
   });
   tf.registerGradient({

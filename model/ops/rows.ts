@@ -1,7 +1,7 @@
 // Row-wise ops on [P, C] feature maps: dense (1×1 conv), BatchNorm, softmax cross-entropy, with fast gradients.
 import { tf } from '../tf';
 import { withGradient } from './custom-grad';
-import { BATCH_NORM, BN_EPSILON, COL_SUM, MATMUL_TN, SOFTMAX_XENT, registerS3Kernels } from '../kernels/register';
+import { BATCH_NORM, BN_EPSILON, COL_SUM, GELU, MATMUL_TN, SOFTMAX_XENT, registerS3Kernels } from '../kernels/register';
 
 const onWasm = () => {
   const wasm = tf.getBackend() === 'wasm';
@@ -68,4 +68,10 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D | n
   const target = labels ?? argmax;
   const picked = tf.sum(tf.mul(logits, tf.oneHot(target, logits.shape[1])), 1);
   return { loss: tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)), argmax };
+}
+
+/** GELU, exact (erf) form as PyTorch's nn.GELU: x·Φ(x). On wasm one kernel each way, saving only x. */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  if (onWasm()) return tf.engine().runKernel(GELU, { x }, {}) as T;
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
 }

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../model/tf';
 import { depthwiseConv } from '../../model/ops/depthwise';
-import { deformIm2Col } from '../../model/ops/deform';
-import { batchNormRows, dense, matMulTransposeA, softmaxCrossEntropy } from '../../model/ops/rows';
+import { deformConv, deformIm2Col } from '../../model/ops/deform';
+import { batchNormRows, dense, gelu, matMulTransposeA, softmaxCrossEntropy } from '../../model/ops/rows';
 import { maxAbs, maxAbsDiff, onBackend, randomArray } from './helpers';
 import { linearSegmentSumCpu, registerS3Kernels, replacedKernels } from '../../model/kernels/register';
 
@@ -175,5 +175,29 @@ describe('the linear-time cpu segment sum', () => {
     tf.unregisterKernel('UnsortedSegmentSum', 'cpu');
     tf.registerKernel(linearSegmentSumCpu);
     expect(maxAbsDiff(ours, theirs)).toBeLessThan(1e-5);
+  });
+});
+
+describe('fused kernels: deformable convolution in row blocks, GELU', () => {
+  it('deformable conv (blocks of 2048 rows over 3 blocks) value and gradients for x, offsets, mask, weight match cpu', async () => {
+    // 48×96 = 4608 rows: two full blocks and a partial one.
+    const H = 48, W = 96, C = 5, Co = 7;
+    const xs = randomArray(H * W * C, 90), os = randomArray(H * W * 18, 91, -1.5, 1.5), ms = randomArray(H * W * 9, 92, 0, 1);
+    const ws = randomArray(9 * C * Co, 93), us = randomArray(H * W * Co, 94);
+    await compare(() => {
+      const x = tf.tensor4d(xs, [1, H, W, C]), o = tf.tensor4d(os, [1, H, W, 18]), m = tf.tensor4d(ms, [1, H, W, 9]);
+      const w = tf.tensor2d(ws, [9 * C, Co]), u = tf.tensor2d(us, [H * W, Co]);
+      const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+        tf.sum(tf.mul(deformConv(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor2D), u));
+      return [deformConv(x, o, m, w), ...tf.grads(loss)([x, o, m, w])];
+    }, ['value', 'dx', 'doffset', 'dmask', 'dweight']);
+  });
+
+  it('GELU value and gradient match the erf formula on cpu', async () => {
+    const xs = randomArray(999, 95, -6, 6);
+    await compare(() => {
+      const x = tf.tensor1d(xs);
+      return [gelu(x), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gelu(v), tf.linspace(-1, 1, 999))))(x)];
+    }, ['gelu', 'dgelu']);
   });
 });

@@ -160,13 +160,16 @@ static inline Tap tap_at(f32 py, f32 px, int H, int W, int C) {
 static inline v128_t corner(const f32 *x, long i, int c) { return i >= 0 ? ld(x + i + c) : wasm_f32x4_splat(0.f); }
 static inline f32 corner1(const f32 *x, long i, int c) { return i >= 0 ? x[i + c] : 0.f; }
 
-EXPORT void deform_im2col(const f32 *x, const f32 *offset, const f32 *mask, f32 *cols, int H, int W, int C) {
+// Rows [p0, p1) of the column matrix; cols points at row p0.
+static void deform_im2col_rows(const f32 *x, const f32 *offset, const f32 *mask, f32 *cols, int H, int W, int C,
+                               int p0, int p1) {
   const int C4 = C & ~3;
-  for (int y = 0; y < H; y++) {
-    for (int xx = 0; xx < W; xx++) {
-      const long p = (long)y * W + xx;
+  for (int pp = p0; pp < p1; pp++) {
+    {
+      const long p = pp;
+      const int y = pp / W, xx = pp % W;
       for (int k = 0; k < 9; k++) {
-        f32 *out = cols + (p * 9 + k) * C;
+        f32 *out = cols + ((p - p0) * 9 + k) * C;
         const f32 py = (f32)(y + k / 3 - 1) + offset[p * 18 + 2 * k];
         const f32 px = (f32)(xx + k % 3 - 1) + offset[p * 18 + 2 * k + 1];
         const f32 m = mask[p * 9 + k];
@@ -194,6 +197,10 @@ EXPORT void deform_im2col(const f32 *x, const f32 *offset, const f32 *mask, f32 
   }
 }
 
+EXPORT void deform_im2col(const f32 *x, const f32 *offset, const f32 *mask, f32 *cols, int H, int W, int C) {
+  deform_im2col_rows(x, offset, mask, cols, H, W, C, 0, H * W);
+}
+
 static inline f32 hsum(v128_t v) {
   return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
          wasm_f32x4_extract_lane(v, 3);
@@ -201,14 +208,15 @@ static inline f32 hsum(v128_t v) {
 
 // Backward of deform_im2col. dx (zeroed by the caller) receives the scattered input gradient; doffset and dmask are
 // written. d(sample)/d(py) = (1-lx)(v10-v00) + lx(v11-v01), d/d(px) = (1-ly)(v01-v00) + ly(v11-v10).
-EXPORT void deform_im2col_grad(const f32 *x, const f32 *offset, const f32 *mask, const f32 *dcols, f32 *dx,
-                               f32 *doffset, f32 *dmask, int H, int W, int C) {
+static void deform_im2col_grad_rows(const f32 *x, const f32 *offset, const f32 *mask, const f32 *dcols, f32 *dx,
+                                    f32 *doffset, f32 *dmask, int H, int W, int C, int p0, int p1) {
   const int C4 = C & ~3;
-  for (int y = 0; y < H; y++) {
-    for (int xx = 0; xx < W; xx++) {
-      const long p = (long)y * W + xx;
+  for (int pp = p0; pp < p1; pp++) {
+    {
+      const long p = pp;
+      const int y = pp / W, xx = pp % W;
       for (int k = 0; k < 9; k++) {
-        const f32 *g = dcols + (p * 9 + k) * C;
+        const f32 *g = dcols + ((p - p0) * 9 + k) * C;
         const f32 py = (f32)(y + k / 3 - 1) + offset[p * 18 + 2 * k];
         const f32 px = (f32)(xx + k % 3 - 1) + offset[p * 18 + 2 * k + 1];
         const f32 m = mask[p * 9 + k];
@@ -267,6 +275,11 @@ EXPORT void deform_im2col_grad(const f32 *x, const f32 *offset, const f32 *mask,
       }
     }
   }
+}
+
+EXPORT void deform_im2col_grad(const f32 *x, const f32 *offset, const f32 *mask, const f32 *dcols, f32 *dx,
+                               f32 *doffset, f32 *dmask, int H, int W, int C) {
+  deform_im2col_grad_rows(x, offset, mask, dcols, dx, doffset, dmask, H, W, C, 0, H * W);
 }
 
 // Scatter-add for the gather gradient (UnsortedSegmentSum with rows): out[ids[i]][:] += data[i][:]. Caller zeroes out.
@@ -464,8 +477,7 @@ EXPORT f32 softmax_xent(const f32 *logits, const int *labels, f32 *grad, int *ar
 // ---------------------------------------------------------------------------------------------------------------
 #define TN_ROWS 128
 
-EXPORT void matmul_tn(const f32 *a, const f32 *b, f32 *out, int P, int M, int N) {
-  for (long i = 0; i < (long)M * N; i++) out[i] = 0.f;
+static void matmul_tn_acc(const f32 *a, const f32 *b, f32 *out, int P, int M, int N) {
   const int M2 = M & ~1, N16 = N & ~15;
   for (int p0 = 0; p0 < P; p0 += TN_ROWS) {
     const int p1 = p0 + TN_ROWS < P ? p0 + TN_ROWS : P;
@@ -502,5 +514,101 @@ EXPORT void matmul_tn(const f32 *a, const f32 *b, f32 *out, int P, int M, int N)
         out[(long)i * N + o] += s;
       }
     }
+  }
+}
+
+EXPORT void matmul_tn(const f32 *a, const f32 *b, f32 *out, int P, int M, int N) {
+  for (long i = 0; i < (long)M * N; i++) out[i] = 0.f;
+  matmul_tn_acc(a, b, out, P, M, N);
+}
+
+// out[p][o] = sum_i a[p][i] * w[i][o] for a [P, K], w [K, N] (overwrites out). Two rows × 16 columns in registers.
+static void gemm_nn(const f32 *a, const f32 *w, f32 *out, int P, int K, int N) {
+  const int P2 = P & ~1, N16 = N & ~15;
+  for (int p = 0; p < P2; p += 2) {
+    const f32 *a0 = a + (long)p * K, *a1 = a0 + K;
+    f32 *o0 = out + (long)p * N, *o1 = o0 + N;
+    for (int o = 0; o < N16; o += 16) {
+      v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+      for (int i = 0; i < K; i++) {
+        const f32 *wr = w + (long)i * N + o;
+        const v128_t w0 = ld(wr), w1 = ld(wr + 4), w2 = ld(wr + 8), w3 = ld(wr + 12);
+        const v128_t x0 = wasm_v128_load32_splat(a0 + i), x1 = wasm_v128_load32_splat(a1 + i);
+        c00 = madd(c00, x0, w0); c01 = madd(c01, x0, w1); c02 = madd(c02, x0, w2); c03 = madd(c03, x0, w3);
+        c10 = madd(c10, x1, w0); c11 = madd(c11, x1, w1); c12 = madd(c12, x1, w2); c13 = madd(c13, x1, w3);
+      }
+      st(o0 + o, c00); st(o0 + o + 4, c01); st(o0 + o + 8, c02); st(o0 + o + 12, c03);
+      st(o1 + o, c10); st(o1 + o + 4, c11); st(o1 + o + 8, c12); st(o1 + o + 12, c13);
+    }
+    for (int o = N16; o < N; o++) {
+      f32 s0 = 0.f, s1 = 0.f;
+      for (int i = 0; i < K; i++) { s0 += a0[i] * w[(long)i * N + o]; s1 += a1[i] * w[(long)i * N + o]; }
+      o0[o] = s0; o1[o] = s1;
+    }
+  }
+  for (int p = P2; p < P; p++) {
+    for (int o = 0; o < N; o++) {
+      f32 s0 = 0.f;
+      for (int i = 0; i < K; i++) s0 += a[(long)p * K + i] * w[(long)i * N + o];
+      out[(long)p * N + o] = s0;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The whole modulated deformable convolution, in blocks of rows so the 9·C-wide column matrix never exists in full
+// (it would be 151 MB at 256×256×64): forward out = cols·w; backward recomputes each block's columns.
+// scratch holds block × 9C floats; the backward also needs scratch2 (same size) and wt (Cout × 9C).
+// ---------------------------------------------------------------------------------------------------------------
+EXPORT void deform_conv_forward(const f32 *x, const f32 *offset, const f32 *mask, const f32 *w, f32 *out, f32 *scratch,
+                                int H, int W, int C, int Cout, int block) {
+  const int P = H * W, K = 9 * C;
+  for (int p0 = 0; p0 < P; p0 += block) {
+    const int p1 = p0 + block < P ? p0 + block : P;
+    deform_im2col_rows(x, offset, mask, scratch, H, W, C, p0, p1);
+    gemm_nn(scratch, w, out + (long)p0 * Cout, p1 - p0, K, Cout);
+  }
+}
+
+EXPORT void deform_conv_backward(const f32 *x, const f32 *offset, const f32 *mask, const f32 *w, const f32 *dy, f32 *dx,
+                                 f32 *doffset, f32 *dmask, f32 *dw, f32 *scratch, f32 *scratch2, f32 *wt, int H, int W,
+                                 int C, int Cout, int block) {
+  const int P = H * W, K = 9 * C;
+  for (int i = 0; i < K; i++)
+    for (int o = 0; o < Cout; o++) wt[(long)o * K + i] = w[(long)i * Cout + o];
+  for (long i = 0; i < (long)K * Cout; i++) dw[i] = 0.f;
+  for (long i = 0; i < (long)P * C; i++) dx[i] = 0.f;
+  for (int p0 = 0; p0 < P; p0 += block) {
+    const int p1 = p0 + block < P ? p0 + block : P;
+    const f32 *dyb = dy + (long)p0 * Cout;
+    deform_im2col_rows(x, offset, mask, scratch, H, W, C, p0, p1);
+    matmul_tn_acc(scratch, dyb, dw, p1 - p0, K, Cout);
+    gemm_nn(dyb, wt, scratch2, p1 - p0, Cout, K);
+    deform_im2col_grad_rows(x, offset, mask, scratch2, dx, doffset, dmask, H, W, C, p0, p1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GELU (exact, erf form) and its gradient. erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, as TF.js's erf).
+// ---------------------------------------------------------------------------------------------------------------
+static inline f32 erf_as(f32 v) {
+  const f32 sign = v < 0.f ? -1.f : 1.f;
+  const f32 a = v < 0.f ? -v : v;
+  const f32 t = 1.f / (1.f + 0.3275911f * a);
+  const f32 poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+  return sign * (1.f - poly * fast_exp(-a * a));
+}
+
+EXPORT void gelu_forward(const f32 *x, f32 *y, int n) {
+  for (int i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.f + erf_as(x[i] * 0.70710678118654752f));
+}
+
+// dx = dy · (Φ(x) + x·φ(x)), Φ the normal CDF, φ its density.
+EXPORT void gelu_backward(const f32 *x, const f32 *dy, f32 *dx, int n) {
+  for (int i = 0; i < n; i++) {
+    const f32 v = x[i];
+    const f32 cdf = 0.5f * (1.f + erf_as(v * 0.70710678118654752f));
+    const f32 pdf = 0.3989422804014327f * fast_exp(-0.5f * v * v);
+    dx[i] = dy[i] * (cdf + v * pdf);
   }
 }
