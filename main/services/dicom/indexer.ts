@@ -119,7 +119,14 @@ export async function readInstanceHeader(path: string): Promise<InstanceMeta> {
 /** Catches truncated files from the header alone, so `info` reports them without decoding any pixels. */
 function checkPixelDataExtent(parsed: ParsedDicom, meta: InstanceMeta, fileSize: number): string | undefined {
   const el = parsed.dataSet.elements[TAG.pixelData];
-  if (!el || el.hadUndefinedLength || parsed.transferSyntax === TS.deflate) return undefined;
+  if (!el || parsed.transferSyntax === TS.deflate) return undefined;
+  if (el.hadUndefinedLength) {
+    // Each compressed frame needs at least one 8-byte item header, so a forged Number of Frames cannot make us
+    // create more slices than the file could hold.
+    const room = fileSize - (el.dataOffset - parsed.byteShift);
+    if (meta.pixel.numberOfFrames * 8 > room) return `Number of Frames ${meta.pixel.numberOfFrames} cannot fit in the ${room} bytes of Pixel Data`;
+    return undefined;
+  }
   const end = el.dataOffset - parsed.byteShift + el.length;
   if (end > fileSize) return `truncated: Pixel Data declares ${el.length} bytes but the file ends ${end - fileSize} bytes early`;
   if (NATIVE_SYNTAXES.has(parsed.transferSyntax)) {

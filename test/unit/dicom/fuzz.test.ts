@@ -6,6 +6,7 @@ import { parseDicomBytes } from '../../../main/services/dicom/parse.js';
 import { readInstanceMeta } from '../../../main/services/dicom/metadata.js';
 import { decodeFrame } from '../../../main/services/dicom/pixels/decode.js';
 import { DicomError } from '../../../main/services/dicom/errors.js';
+import { indexPaths } from '../../../main/services/dicom/indexer.js';
 
 const SEEDS = [
   'dicom/pydicom/MR_small_implicit.dcm',
@@ -97,6 +98,31 @@ describe('fuzz', () => {
     expect(worstMemory).toBeLessThan(128 * 1024 * 1024);
     console.info(`fuzz: ${CASES} cases, ${outcomes.ok} decoded, ${outcomes.error} rejected, worst ${worstMs.toFixed(0)} ms, peak extra ArrayBuffer memory ${(worstMemory / 2 ** 20).toFixed(1)} MiB`);
   }, 120_000);
+
+  it('a forged Number of Frames is refused by the indexer before any per-frame work', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const src = readFileSync(dataPath('dicom/pydicom-data/emri_small_RLE.dcm'));
+    const parsed = parseDicomBytes(src, 'x');
+    const el = parsed.dataSet.elements['x00280008']!;
+    // Splice a longer value in (explicit VR: 2-byte length just before the value).
+    const value = Buffer.from('99999999', 'latin1');
+    const length = Buffer.alloc(2);
+    length.writeUInt16LE(value.length);
+    const forged = Buffer.concat([src.subarray(0, el.dataOffset - 2), length, value, src.subarray(el.dataOffset + el.length)]);
+    const dir = mkdtempSync(join(tmpdir(), 's3-frames-'));
+    try {
+      writeFileSync(join(dir, 'forged.dcm'), forged);
+      const t = performance.now();
+      const idx = await indexPaths([dir]);
+      expect(performance.now() - t).toBeLessThan(1000);
+      expect(idx.series).toHaveLength(0);
+      expect(idx.skipped[0]!.reason).toMatch(/cannot fit/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('huge Rows×Columns on a compressed frame is refused before any allocation', async () => {
     const bytes = new Uint8Array(readFileSync(dataPath('dicom/pydicom/MR_small_RLE.dcm')));

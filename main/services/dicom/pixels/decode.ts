@@ -44,6 +44,8 @@ export interface DecodedFrame {
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 /** Decoded/compressed size bound: generous for blank images, but a forged 65535×65535 header is refused. */
 const MAX_COMPRESSION_RATIO = 1000;
+/** PackBits: a 2-byte run expands to at most 128 bytes, so RLE can never legitimately exceed 64:1. */
+const MAX_RLE_RATIO = 64;
 const MIN_DECODE_BUDGET = 4 * 1024 * 1024;
 
 function validate(fmt: PixelFormat): void {
@@ -57,7 +59,8 @@ function validate(fmt: PixelFormat): void {
 
 async function decompress(syntax: string, data: Uint8Array, fmt: PixelFormat, warnings: string[]): Promise<{ bytes: Uint8Array; interleaved: boolean }> {
   const expected = fmt.rows * fmt.columns * fmt.samplesPerPixel * (fmt.bitsAllocated / 8);
-  if (expected > Math.max(MIN_DECODE_BUDGET, data.length * MAX_COMPRESSION_RATIO)) {
+  const ratio = syntax === TS.rle ? MAX_RLE_RATIO : MAX_COMPRESSION_RATIO;
+  if (expected > Math.max(syntax === TS.rle ? 0 : MIN_DECODE_BUDGET, 64 + data.length * ratio)) {
     throw new Error(`header claims ${expected} decoded bytes from a ${data.length}-byte frame: refusing`);
   }
   const dims = codestreamDims(syntax === TS.j2k || syntax === TS.j2kLossless ? 'j2k' : 'jpeg', data);
