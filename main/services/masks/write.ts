@@ -45,6 +45,10 @@ export async function writeSeriesMasks(
     volume = options.edited ? { ...plain, segments: plain.segments.map(markEdited) } : plain;
   } else volume = masks as MaskVolume;
   if (volume.slices.length !== index.slices.length) throw new Error(`${volume.slices.length} masks for ${index.slices.length} slices`);
+  if (format !== 'png' && index.slices.some((s) => s.rows !== first.rows || s.columns !== first.columns)) {
+    // A volume format needs one grid; a series that mixes sizes (e.g. a localizer filed with the axials) has none.
+    throw new Error(`series ${index.seriesInstanceUID} mixes image sizes: export PNG per slice instead`);
+  }
   const stem = safeName(index.seriesInstanceUID || index.description);
   const write = { overwrite: options.overwrite ?? false };
   if (format === 'png') {
