@@ -48,9 +48,14 @@ export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue:
 
   const handlers: HandlerTable = {
     [segmentChannels.run]: handle(runRequest, async ({ studyKey, itemIds, config }) => {
-      for (const id of itemIds) library.source(studyKey, id);
+      const sources = itemIds.map((id) => library.source(studyKey, id));
       const merged = { ...config, ...deps.runDefaults };
-      return { jobs: queue.enqueue(itemIds.map((itemId) => ({ studyKey, itemId, config: merged }))) };
+      // Several slices of one series run as a chain: each warm-starts from the slice before it.
+      const chainOf = (i: number): string | undefined => {
+        const s = sources[i];
+        return itemIds.length > 1 && s?.kind === 'slice' ? `${studyKey}/${s.seriesUid}` : undefined;
+      };
+      return { jobs: queue.enqueue(itemIds.map((itemId, i) => ({ studyKey, itemId, config: merged, ...(chainOf(i) ? { chain: chainOf(i) } : {}) }))) };
     }),
     [segmentChannels.cancel]: handle(cancelRequest, async ({ jobIds }) => {
       queue.cancel(jobIds);

@@ -16,6 +16,23 @@ const slowSegmenter: Segmenter = {
 };
 
 describe('SegmentQueue', () => {
+  it('warm-starts each job of a chain from the previous job\'s weights', async () => {
+    const seen: Array<number | undefined> = [];
+    let n = 0;
+    const seg: Segmenter = {
+      async segment(_image, _config, { warmStart, keepWeights }) {
+        seen.push(warmStart?.get('w')?.[0]);
+        const weights = keepWeights ? new Map([['w', Float32Array.of(++n)]]) : undefined;
+        return { size: 8, labels: new Uint8Array(64), clusters: 2, iterations: 1, seconds: 0, backend: 'cpu', mode: 'faithful', stoppedBy: 'minLabels', ...(weights ? { weights } : {}) };
+      },
+    };
+    const q = new SegmentQueue({ segmenter: async () => seg, prepare: async () => ({ width: 8, height: 8, data: new Float32Array(192) }), emit: () => undefined });
+    q.enqueue(['a', 'b', 'c'].map((itemId) => ({ studyKey: 's', itemId, config: {}, chain: 's/series' })));
+    q.enqueue([{ studyKey: 's', itemId: 'photo', config: {} }]);
+    while (q.pending > 0) await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual([undefined, 1, 2, undefined]);
+  });
+
   it('runs jobs one at a time with progress, and cancels queued and running ones', async () => {
     const events: JobEvent[] = [];
     const q = new SegmentQueue({ segmenter: async () => slowSegmenter, prepare: async () => ({ width: 8, height: 8, data: new Float32Array(192) }), emit: (e) => void events.push(e) });

@@ -7,15 +7,22 @@ export interface Segmenter {
   segment(
     image: RgbImage,
     config: Partial<S3NetConfig>,
-    options: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal },
-  ): Promise<SegmentationResult>;
+    options: { onProgress?: (p: TrainProgress) => void; signal?: AbortSignal; warmStart?: Map<string, Float32Array>; keepWeights?: boolean },
+  ): Promise<SegmentationResult & { readonly weights?: Map<string, Float32Array> }>;
 }
 
 export interface JobSpec {
   readonly studyKey: string;
   readonly itemId: string;
   readonly config: Partial<S3NetConfig>;
+  /**
+   * Jobs of one chain (the slices of a series, queued in order) warm-start from the previous job's trained weights:
+   * adjacent CT slices look alike, so each starts near its answer.
+   */
+  readonly chain?: string;
 }
+
+const MAX_CHAINS = 2;
 
 export type JobEvent =
   | { readonly type: 'queued' | 'cancelled'; readonly jobId: string; readonly spec: JobSpec }
@@ -37,6 +44,7 @@ export class SegmentQueue {
   readonly #concurrency: number;
   readonly #waiting: Job[] = [];
   readonly #running = new Map<string, Job>();
+  readonly #chainWeights = new Map<string, Map<string, Float32Array>>();
   #next = 1;
 
   constructor(options: {
@@ -79,6 +87,13 @@ export class SegmentQueue {
     return this.#waiting.length + this.#running.size;
   }
 
+  #keepWeights(chain: string, weights: Map<string, Float32Array>): void {
+    this.#chainWeights.delete(chain);
+    this.#chainWeights.set(chain, weights);
+    // A network's weights are megabytes (the deformable offsets are per pixel): keep only the latest chains.
+    while (this.#chainWeights.size > MAX_CHAINS) this.#chainWeights.delete(this.#chainWeights.keys().next().value ?? '');
+  }
+
   #pump(): void {
     while (this.#running.size < this.#concurrency && this.#waiting.length > 0) {
       const job = this.#waiting.shift();
@@ -96,10 +111,14 @@ export class SegmentQueue {
     try {
       await this.#emit({ type: 'started', jobId, spec });
       const [segmenter, image] = await Promise.all([this.#segmenter(), this.#prepare(spec)]);
+      const warm = spec.chain ? this.#chainWeights.get(spec.chain) : undefined;
       const result = await segmenter.segment(image, spec.config, {
         signal: job.abort.signal,
         onProgress: (progress) => void this.#emit({ type: 'progress', jobId, spec, progress }),
+        ...(spec.chain ? { keepWeights: true } : {}),
+        ...(warm ? { warmStart: warm } : {}),
       });
+      if (spec.chain && result.weights) this.#keepWeights(spec.chain, result.weights);
       if (job.abort.signal.aborted) throw new DOMException('cancelled', 'AbortError');
       await this.#emit({ type: 'done', jobId, spec, result });
     } catch (err) {
