@@ -19,6 +19,8 @@
  *   loadSeriesForSegmentation(paths) → Promise<{ series: LoadedSeries[]; skipped: SkippedFile[] }>
  *       For the CLI `segment` command: every monochrome image series under paths, slices in order, each
  *       { sourcePath, frameIndex, sopInstanceUID, width, height, hu: Float32Array, geometry, window }.
+ *   forEachSeriesForSegmentation(paths, visit) → Promise<{ skipped }>: the same, one series in memory at a time
+ *       (use it for big folders: segment and write each series inside visit).
  *
  *   writeSeriesMasks(series, masks, format, outDir, { overwrite }) → Promise<string[]>
  *       masks: one Uint8Array label map (width*height, 0 = background) per slice in series.slices order, or a
@@ -38,5 +40,5 @@ export type { InstanceMeta, PixelFormat, Vec3 } from './metadata.js';
 export { seriesAffineLPS, sliceNormal, type SliceGeometry } from './geometry.js';
 export { decodeFrame, decodeFrames, tryDecodeFrame, type DecodeResult, type DecodedFrame, type WindowLevel } from './pixels/decode.js';
 export { WINDOW_PRESETS, applyWindow, fullRangeWindow, type WindowPreset } from './window.js';
-export { loadSeries, loadSeriesForSegmentation, type LoadedSeries, type LoadedSlice } from './series.js';
+export { loadSeries, loadSeriesForSegmentation, forEachSeriesForSegmentation, type LoadedSeries, type LoadedSlice } from './series.js';
 export { writeSeriesMasks, type MaskFormat, type WriteMasksOptions } from '../masks/write.js';

@@ -53,25 +53,39 @@ export async function loadSeries(series: SeriesIndex): Promise<LoadedSeries> {
 }
 
 /**
- * Every monochrome image series under paths, decoded. Series that cannot be used (derived objects, colour,
- * undecodable slices) are reported in skipped with the reason, never thrown.
+ * Visits every monochrome image series under paths, decoded, one at a time: only one series' HU arrays are held,
+ * so a folder of thousands of slices does not have to fit in memory. Series that cannot be used (derived objects,
+ * colour, undecodable slices) are returned in skipped with the reason, never thrown.
  */
-export async function loadSeriesForSegmentation(paths: readonly string[]): Promise<{ series: LoadedSeries[]; skipped: SkippedFile[] }> {
+export async function forEachSeriesForSegmentation(
+  paths: readonly string[],
+  visit: (series: LoadedSeries) => Promise<void>,
+): Promise<{ skipped: SkippedFile[] }> {
   const index = await indexPaths(paths);
   const skipped: SkippedFile[] = [...index.skipped];
-  const series: LoadedSeries[] = [];
   for (const s of index.series) {
-    const first = s.instances[0]!.path;
     if (NON_IMAGE_MODALITIES.has(s.modality)) {
       for (const i of s.instances) skipped.push({ path: i.path, reason: `${s.modality} object: not an image to segment` });
       continue;
     }
+    let loaded: LoadedSeries;
     try {
-      series.push(await loadSeries(s));
+      loaded = await loadSeries(s);
     } catch (err) {
-      const path = err instanceof DicomError ? err.path : first;
+      const path = err instanceof DicomError ? err.path : s.instances[0]!.path;
       skipped.push({ path, reason: `series ${s.seriesInstanceUID || '(no UID)'} not loaded: ${err instanceof DicomError ? err.reason : describeError(err)}` });
+      continue;
     }
+    await visit(loaded);
   }
+  return { skipped };
+}
+
+/** All usable series under paths, decoded at once (convenient for small inputs; see forEachSeriesForSegmentation). */
+export async function loadSeriesForSegmentation(paths: readonly string[]): Promise<{ series: LoadedSeries[]; skipped: SkippedFile[] }> {
+  const series: LoadedSeries[] = [];
+  const { skipped } = await forEachSeriesForSegmentation(paths, async (s) => {
+    series.push(s);
+  });
   return { series, skipped };
 }

@@ -1,7 +1,7 @@
 // loadSeriesForSegmentation (the CLI's `segment` entry point) and synthetic colour layouts no sample file covers.
 import { describe, expect, it } from 'vitest';
 import { dataPath } from '../../helpers/data.js';
-import { loadSeriesForSegmentation } from '../../../main/services/dicom/series.js';
+import { forEachSeriesForSegmentation, loadSeriesForSegmentation } from '../../../main/services/dicom/series.js';
 import { decodeFrame } from '../../../main/services/dicom/pixels/decode.js';
 import { ds, el, encodePart10 } from '../../../main/services/masks/dicom-writer.js';
 
@@ -19,6 +19,15 @@ describe('loadSeriesForSegmentation', () => {
       expect(air).toBeGreaterThan(1000); // air around the patient
     }
     expect(skipped.find((k) => k.path.endsWith('liver_seg.dcm'))?.reason).toMatch(/SEG object/);
+  });
+
+  it('forEachSeriesForSegmentation visits the LIDC series one at a time', async () => {
+    const counts: number[] = [];
+    const { skipped } = await forEachSeriesForSegmentation([dataPath('ct/lidc')], async (s) => {
+      counts.push(s.slices.length);
+    });
+    expect(counts.sort()).toEqual([11, 12, 16]);
+    expect(skipped).toHaveLength(2);
   });
 
   it('JPEG 2000 series: 20 slices, each HU array matching a single-frame decode', async () => {
