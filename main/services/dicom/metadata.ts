@@ -100,7 +100,7 @@ export function readPixelFormat(ds: DataSet): PixelFormat {
   const frames = numbers(ds, TAG.numberOfFrames)?.[0];
   const rawFrames = ds.string(TAG.numberOfFrames);
   if (rawFrames !== undefined && rawFrames.trim() !== '' && (frames === undefined || !Number.isInteger(frames) || frames < 1)) {
-    throw new Error(`invalid Number of Frames (0028,0008) value "${rawFrames.trim()}"`);
+    throw new Error(`invalid Number of Frames (0028,0008) value "${rawFrames.trim()}": not a valid IS (integer string)`);
   }
   const bitsAllocated = safeUint16(ds, TAG.bitsAllocated) ?? 16;
   return {
