@@ -64,6 +64,7 @@ export function encodeNifti(series: SeriesIndex, volume: MaskVolume): Uint8Array
   const buf = Buffer.alloc(DATA_OFFSET + width * height * slices.length);
   buf.writeInt32LE(HEADER, 0);
   [3, width, height, slices.length, 1, 1, 1, 1].forEach((v, i) => buf.writeInt16LE(v, 40 + 2 * i));
+  buf.writeInt16LE(1002, 68); // NIFTI_INTENT_LABEL: viewers show it as a label map, not intensities
   buf.writeInt16LE(2, 70); // DT_UINT8
   buf.writeInt16LE(8, 72);
   const q = quaternion(affine);
@@ -76,6 +77,7 @@ export function encodeNifti(series: SeriesIndex, volume: MaskVolume): Uint8Array
   buf.writeInt16LE(1, 254); // sform: scanner anatomical
   [q.b, q.c, q.d, affine[0]![3]!, affine[1]![3]!, affine[2]![3]!].forEach((v, i) => buf.writeFloatLE(v, 256 + 4 * i));
   for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) buf.writeFloatLE(affine[r]![c]!, 280 + 16 * r + 4 * c);
+  buf.write('Label', 328, 'latin1');
   buf.write('n+1\0', 344, 'latin1');
   slices.forEach((s, k) => buf.set(s, DATA_OFFSET + k * width * height));
   return gzipSync(buf);
