@@ -38,13 +38,13 @@ describe('NIfTI export', () => {
     const o = g.orientation!;
     const p = g.position!;
     const lps = [0, 1, 2].map((a) => p[a]! + i * cs * o[a]! + j * rs * o[a + 3]!);
-    const res = python<{ shape: number[]; voxel: number[]; value: number; count: number; codes: string[] }>(
+    const res = python<{ shape: number[]; voxel: number[]; value: number; count: number; codes: string[]; intent: string }>(
       `import nibabel as nib, numpy as np, json, sys
 img = nib.load(sys.argv[1]); a = np.asarray(img.dataobj)
 x, y, z = [float(v) for v in sys.argv[2:5]]
 v = np.linalg.inv(img.affine) @ np.array([-x, -y, z, 1.0])
 vox = [int(round(c)) for c in v[:3]]
-print(json.dumps({'shape': list(a.shape), 'voxel': vox, 'value': int(a[tuple(vox)]), 'count': int((a == 1).sum()), 'codes': list(nib.aff2axcodes(img.affine))}))`,
+print(json.dumps({'shape': list(a.shape), 'voxel': vox, 'value': int(a[tuple(vox)]), 'count': int((a == 1).sum()), 'codes': list(nib.aff2axcodes(img.affine)), 'intent': img.header.get_intent()[0]}))`,
       [niiPath, ...lps.map(String)],
     );
     expect(res.shape).toEqual([512, 512, lidc.slices.length]);
@@ -52,6 +52,7 @@ print(json.dumps({'shape': list(a.shape), 'voxel': vox, 'value': int(a[tuple(vox
     expect(res.value).toBe(1);
     expect(res.count).toBe(lidc.slices.length);
     expect(res.codes).toEqual(['L', 'P', 'S']);
+    expect(res.intent).toBe('label');
   });
 
   it('our importer reads our export back onto the series unchanged', () => {
