@@ -1,6 +1,7 @@
 // writeSeriesMasks: one entry point that writes a series' masks as PNG per slice, one DICOM SEG, or one NIfTI.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { existsSync } from 'node:fs';
+import { FileExistsError, writeFileAtomic } from '../fs/atomic.js';
 import type { SeriesIndex } from '../dicom/indexer.js';
 import type { LoadedSeries } from '../dicom/series.js';
 import { markEdited, volumeFromLabelMaps, type MaskVolume } from './model.js';
@@ -53,14 +54,17 @@ export async function writeSeriesMasks(
   const write = { overwrite: options.overwrite ?? false };
   if (format === 'png') {
     const multiFrame = new Set(index.instances.filter((i) => i.pixel.numberOfFrames > 1).map((i) => i.path));
-    const written: string[] = [];
-    for (let k = 0; k < index.slices.length; k++) {
-      const s = index.slices[k]!;
-      const path = join(outDir, sliceMaskName(s.path, s.frameIndex, multiFrame.has(s.path)));
-      await writeFileAtomic(path, await encodeMaskPng(volume.slices[k]!, s.columns, s.rows), write);
-      written.push(path);
+    const paths = index.slices.map((s) => join(outDir, sliceMaskName(s.path, s.frameIndex, multiFrame.has(s.path))));
+    // Check every target first so a clash stops the export before any file is written, not half-way through.
+    if (!write.overwrite) {
+      const clash = paths.find((p) => existsSync(p));
+      if (clash) throw new FileExistsError(clash);
     }
-    return written;
+    for (let k = 0; k < paths.length; k++) {
+      const s = index.slices[k]!;
+      await writeFileAtomic(paths[k]!, await encodeMaskPng(volume.slices[k]!, s.columns, s.rows), write);
+    }
+    return paths;
   }
   if (format === 'seg') {
     const path = join(outDir, `${stem}.seg.dcm`);

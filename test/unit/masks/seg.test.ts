@@ -1,6 +1,6 @@
 // DICOM SEG on real CT: export passes dciodvfy, pydicom reads identical masks, our importer round-trips, dcmqi SEG imports.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -100,7 +100,9 @@ print(json.dumps({'patient': d.PatientID, 'study': d.StudyInstanceUID, 'types': 
     const decoded = await decodeMaskPng(png[3]!);
     expect([decoded.width, decoded.height]).toEqual([512, 512]);
     expect(Buffer.compare(Buffer.from(decoded.mask), Buffer.from(volume.slices[3]!.map((v) => (v ? 1 : 0))))).toBe(0);
+    rmSync(png[5]!);
     await expect(writeSeriesMasks(idx, volume, 'png', out)).rejects.toBeInstanceOf(FileExistsError);
+    expect(existsSync(png[5]!)).toBe(false); // nothing written when any target clashes
     await expect(writeSeriesMasks(idx, volume, 'png', out, { overwrite: true })).resolves.toHaveLength(16);
   });
 });
