@@ -18,11 +18,3 @@ export function toModelImage(item: ItemData): RgbImage {
   }
   return { width: item.width, height: item.height, data };
 }
-
-/** One grey value per pixel (mean of RGB), used to rank clusters by darkness. */
-export function greyOf(image: RgbImage): Float32Array {
-  const n = image.width * image.height;
-  const g = new Float32Array(n);
-  for (let i = 0; i < n; i++) g[i] = ((image.data[i * 3] ?? 0) + (image.data[i * 3 + 1] ?? 0) + (image.data[i * 3 + 2] ?? 0)) / 3;
-  return g;
-}

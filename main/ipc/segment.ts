@@ -3,7 +3,7 @@ import { cancelRequest, pickRequest, runRequest, segmentChannels, type JobProgre
 import { SegmentQueue, type JobEvent } from '../services/session/queue';
 import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
-import { greyOf, toModelImage } from './images';
+import { toModelImage } from './images';
 import { pickMask, proposeMask } from './library/labels';
 
 export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue: SegmentQueue } {
@@ -22,8 +22,7 @@ export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue:
   const finish = async (e: Extract<JobEvent, { type: 'done' }>): Promise<void> => {
     const { studyKey, itemId } = e.spec;
     const item = await library.item(studyKey, itemId);
-    const grey = greyOf(toModelImage(item));
-    const mask = proposeMask(e.result.labels, e.result.size, grey, item.width, item.height);
+    const mask = proposeMask(e.result.labels, e.result.size, item, toModelImage(item));
     await store.saveLabels(studyKey, itemId, e.result.size, e.result.labels);
     // A proposal replaces only what nobody has reviewed yet; accepted or corrected work is never overwritten.
     const status = (await store.load(studyKey)).statuses[itemId] ?? 'not-run';

@@ -47,14 +47,14 @@ export class MaskOverlay {
     this.update({ x0: 0, y0: 0, x1: this.width - 1, y1: this.height - 1 });
   }
 
-  /** Recolours the rectangle (grown by one pixel, since outlines depend on neighbours) and uploads it. */
+  /** Recolours the rectangle (grown by two pixels, since outlines depend on neighbours) and uploads it. */
   update(r: Rect): void {
     const w = this.width;
     const h = this.height;
-    const x0 = Math.max(0, r.x0 - 1);
-    const y0 = Math.max(0, r.y0 - 1);
-    const x1 = Math.min(w - 1, r.x1 + 1);
-    const y1 = Math.min(h - 1, r.y1 + 1);
+    const x0 = Math.max(0, r.x0 - 2);
+    const y0 = Math.max(0, r.y0 - 2);
+    const x1 = Math.min(w - 1, r.x1 + 2);
+    const y1 = Math.min(h - 1, r.y1 + 2);
     const px = new Uint32Array(this.#image.data.buffer);
     const m = this.#mask;
     const outline = this.#mode === 'outline';
@@ -64,7 +64,11 @@ export class MaskOverlay {
         const v = m[i] ?? 0;
         let c = v ? (this.#palette[v] ?? 0) : 0;
         if (c && outline) {
-          const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1 || m[i - 1] !== v || m[i + 1] !== v || m[i - w] !== v || m[i + w] !== v;
+          // A two-pixel band inside the boundary: one native pixel is too thin to see on a fitted photo.
+          const edge =
+            x < 2 || y < 2 || x >= w - 2 || y >= h - 2 ||
+            m[i - 1] !== v || m[i + 1] !== v || m[i - w] !== v || m[i + w] !== v ||
+            m[i - 2] !== v || m[i + 2] !== v || m[i - 2 * w] !== v || m[i + 2 * w] !== v;
           if (!edge) c = 0;
         }
         px[i] = c;
