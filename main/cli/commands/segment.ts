@@ -1,0 +1,213 @@
+// `s3-annotate segment <files|folders> --out DIR`: S3-Net pre-segmentation of photographs and DICOM series.
+import { basename, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSegmentationRunner, type RunnerResult } from '../../../model/runner';
+import { validateConfig, type S3NetConfig } from '../../../model/config';
+import type { BackendChoice, RgbImage, TrainingMode } from '../../../model/types';
+import { luminanceAt, resizeLabels, resizeMask, selectLesion, selectLungs, meanPool, type TargetMask } from '../../../model/postprocess';
+import { readRgb, toUnitRgb, writeGreyPng } from '../../services/images/read';
+import { loadSeriesForSegmentation, writeSeriesMasks, WINDOW_PRESETS, type LoadedSeries, type LoadedSlice } from '../../services/dicom/index';
+import { expandInputs } from '../inputs';
+import { progressDisplay } from '../progress';
+import type { CommandIO } from './info';
+
+export const SEGMENT_HELP = `usage: s3-annotate segment <files|folders…> --out DIR [options]
+
+Trains S3-Net on each image (no labels) and writes, per input, <name>.mask.png (0/255, the input's size) and
+<name>.labels.png (cluster ids). Photographs: PNG, JPEG, BMP, TIFF. DICOM: files or folders (series are found).
+
+  --out DIR                    output folder (created if missing)
+  --backend auto|tensorflow|wasm|cpu   TF.js backend (default auto)
+  --mode faithful|default      reference behaviour, or our improved default (default faithful)
+  --target auto|lesion|lung    what to extract (auto: lungs for CT, lesion for photographs)
+  --format png|seg|nifti       DICOM output: PNG per slice (default), one DICOM SEG or NIfTI per series
+  --size N                     working resolution (default 256)
+  --max-iter N                 at most N training iterations (default 50)
+  --seed N                     random seed (default 1)
+  --workers N                  images trained at once (default: up to 2, one per core)
+  --overwrite                  replace existing output files (never done otherwise)
+  --json                       one JSON object per input on stdout
+`;
+
+interface SegmentFlags {
+  out: string;
+  config: Partial<S3NetConfig>;
+  target: 'auto' | 'lesion' | 'lung';
+  format: 'png' | 'seg' | 'nifti';
+  workers: number | undefined;
+  overwrite: boolean;
+  json: boolean;
+  inputs: string[];
+}
+
+function parse(args: string[]): SegmentFlags | string {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' }, backend: { type: 'string' }, mode: { type: 'string' }, target: { type: 'string' },
+        format: { type: 'string' }, size: { type: 'string' }, 'max-iter': { type: 'string' }, seed: { type: 'string' },
+        workers: { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (!v.out) return '--out DIR is required';
+  if (parsed.positionals.length === 0) return 'no input files or folders given';
+  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+  const target = (v.target ?? 'auto') as SegmentFlags['target'];
+  const format = (v.format ?? 'png') as SegmentFlags['format'];
+  if (!['auto', 'lesion', 'lung'].includes(target)) return `--target must be auto, lesion or lung, got ${target}`;
+  if (!['png', 'seg', 'nifti'].includes(format)) return `--format must be png, seg or nifti, got ${format}`;
+  const config: Partial<S3NetConfig> = {
+    backend: (v.backend ?? 'auto') as BackendChoice,
+    mode: (v.mode ?? 'faithful') as TrainingMode,
+    ...(v.size !== undefined ? { size: num(v.size) as number } : {}),
+    ...(v['max-iter'] !== undefined ? { maxIterations: num(v['max-iter']) as number } : {}),
+    ...(v.seed !== undefined ? { seed: num(v.seed) as number } : {}),
+  };
+  try {
+    validateConfig(config);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const workers = num(v.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 16)) return '--workers must be an integer in [1, 16]';
+  return { out: v.out, config, target, format, workers, overwrite: !!v.overwrite, json: !!v.json, inputs: parsed.positionals };
+}
+
+/** Lung window (1500/−600) as grey RGB in [0, 1]: CT's input to the network. */
+function ctToRgb(slice: LoadedSlice): RgbImage {
+  const { width: ww, center } = WINDOW_PRESETS.lung;
+  const lo = center - ww / 2;
+  const data = new Float32Array(slice.width * slice.height * 3);
+  slice.hu.forEach((h, i) => {
+    const g = Math.min(1, Math.max(0, (h - lo) / ww));
+    data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = g;
+  });
+  return { width: slice.width, height: slice.height, data };
+}
+
+export async function run(args: string[], io: CommandIO): Promise<number> {
+  const flags = parse(args);
+  if (flags === 'help') {
+    io.stdout.write(SEGMENT_HELP);
+    return 0;
+  }
+  if (typeof flags === 'string') {
+    io.stderr.write(`s3-annotate segment: ${flags}\n${SEGMENT_HELP}`);
+    return 2;
+  }
+  const { photos, dicom, errors } = await expandInputs(flags.inputs);
+  let failures = errors.length;
+  for (const e of errors) io.stderr.write(`s3-annotate: ${e.path}: ${e.reason}\n`);
+  const loaded = dicom.length ? await loadSeriesForSegmentation(dicom) : { series: [] as LoadedSeries[], skipped: [] };
+  for (const s of loaded.skipped) {
+    io.stderr.write(`s3-annotate: ${s.path}: ${s.reason}\n`);
+    failures++;
+  }
+  const sliceCount = loaded.series.reduce((a, s) => a + s.slices.length, 0);
+  const total = photos.length + sliceCount;
+  if (total === 0) {
+    io.stderr.write('s3-annotate segment: nothing to segment\n');
+    return 1;
+  }
+  const runner = createSegmentationRunner(flags.workers ? { workers: flags.workers } : {});
+  const stderr = process.stderr;
+  const progress = progressDisplay(stderr, total);
+  const config = validateConfig(flags.config);
+  const report = (line: object) => flags.json && io.stdout.write(`${JSON.stringify(line)}\n`);
+  const train = (name: string, image: RgbImage) =>
+    runner.segment(image, flags.config, { onProgress: (p) => progress.update(name, p) }).finally(() => progress.done(name));
+
+  const writeOutputs = async (stem: string, result: RunnerResult, target: TargetMask, width: number, height: number) => {
+    const maskPath = join(flags.out, `${stem}.mask.png`);
+    const labelsPath = join(flags.out, `${stem}.labels.png`);
+    const full = resizeMask(target.mask, result.size, result.size, width, height);
+    await writeGreyPng(maskPath, full.map((v) => (v ? 255 : 0)), width, height, flags.overwrite);
+    await writeGreyPng(labelsPath, resizeLabels(result.labels, result.size, result.size, width, height), width, height, flags.overwrite);
+    return { maskPath, labelsPath, full };
+  };
+  const describe = (input: string, r: RunnerResult, t: TargetMask, extra: object) => ({
+    input, backend: r.backend, mode: r.mode, iterations: r.iterations, seconds: Number(r.seconds.toFixed(3)),
+    clusters: r.clusters, targetCluster: t.cluster, confidence: Number(t.confidence.toFixed(3)), stoppedBy: r.stoppedBy, ...extra,
+  });
+
+  const photoJob = async (path: string): Promise<void> => {
+    const name = basename(path, extname(path));
+    try {
+      const decoded = await readRgb(path);
+      const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
+      const result = await train(name, image);
+      const target = flags.target === 'lung'
+        ? selectLungs(result.labels, result.size, meanPool(lumaOf(image), image.width, image.height, result.size).map((g) => g * 1500 - 1350))
+        : selectLesion(result.labels, result.size, luminanceAt(image.data, image.width, image.height, result.size));
+      const out = await writeOutputs(name, result, target, image.width, image.height);
+      report(describe(path, result, target, { mask: out.maskPath, labels: out.labelsPath, width: image.width, height: image.height }));
+    } catch (err) {
+      failures++;
+      io.stderr.write(`s3-annotate: ${path}: ${(err as Error).message}\n`);
+    }
+  };
+
+  const seriesJob = async (series: LoadedSeries): Promise<void> => {
+    const masks: Uint8Array[] = [];
+    for (const slice of series.slices) {
+      const name = basename(slice.sourcePath, extname(slice.sourcePath)) + (slice.frameIndex > 0 ? `.frame${slice.frameIndex}` : '');
+      const result = await train(name, ctToRgb(slice));
+      const target = flags.target === 'lesion'
+        ? selectLesion(result.labels, result.size, meanPool(normalise(slice.hu), slice.width, slice.height, result.size))
+        : selectLungs(result.labels, result.size, meanPool(slice.hu, slice.width, slice.height, result.size));
+      if (flags.format === 'png') {
+        const out = await writeOutputs(name, result, target, slice.width, slice.height);
+        report(describe(slice.sourcePath, result, target, { mask: out.maskPath, labels: out.labelsPath, width: slice.width, height: slice.height }));
+      } else {
+        masks.push(resizeMask(target.mask, result.size, result.size, slice.width, slice.height));
+        report(describe(slice.sourcePath, result, target, { width: slice.width, height: slice.height }));
+      }
+    }
+    if (flags.format !== 'png') {
+      const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite });
+      for (const path of written) io.stderr.write(`s3-annotate: wrote ${path}\n`);
+    }
+  };
+
+  try {
+    void config;
+    // Photos and series run concurrently; the runner's workers bound how many train at once.
+    const jobs = [...photos.map((p) => () => photoJob(p)), ...loaded.series.map((s) => async () => {
+      try {
+        await seriesJob(s);
+      } catch (err) {
+        failures++;
+        io.stderr.write(`s3-annotate: series ${s.index.seriesInstanceUID}: ${(err as Error).message}\n`);
+      }
+    })];
+    // At most a few inputs decoded at once: a 4288×2848 photograph is 146 MB as floats.
+    const inFlight = Math.max(2, (flags.workers ?? 2) + 1);
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(inFlight, jobs.length) }, async () => {
+      while (next < jobs.length) await (jobs[next++] as () => Promise<void>)();
+    }));
+  } finally {
+    await runner.close();
+  }
+  return failures > 0 ? 1 : 0;
+}
+
+function lumaOf(image: RgbImage): Float32Array {
+  const out = new Float32Array(image.width * image.height);
+  for (let i = 0; i < out.length; i++) out[i] = 0.299 * (image.data[i * 3] as number) + 0.587 * (image.data[i * 3 + 1] as number) + 0.114 * (image.data[i * 3 + 2] as number);
+  return out;
+}
+
+function normalise(hu: Float32Array): Float32Array {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of hu) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  return Float32Array.from(hu, (v) => (v - lo) / Math.max(1e-6, hi - lo));
+}

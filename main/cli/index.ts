@@ -1,0 +1,50 @@
+// The s3-annotate command line: the same services and engine as the desktop app, without Electron.
+import { describeBackends } from '../../model/backend';
+import type { CommandIO } from './commands/info';
+
+const HELP = `usage: s3-annotate <command> [options]
+
+commands:
+  segment <files|folders> --out DIR   S3-Net pre-segmentation of photographs and DICOM (see segment --help)
+  eval --pred DIR --truth DIR         Dice, IoU, HM, XOR against ground-truth masks
+  info <paths> [--json]               studies, series, slice counts and skipped files
+  export …                            convert masks between PNG, DICOM SEG and NIfTI (see export --help)
+  backends                            which TF.js backends and desktop shell are available here, and why not
+`;
+
+type Command = (args: string[], io: CommandIO) => Promise<number>;
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  segment: async () => (await import('./commands/segment')).run,
+  eval: async () => (await import('./commands/eval')).run,
+  info: async () => (await import('./commands/info')).run,
+  export: async () => (await import('./commands/export')).run,
+  backends: async () => backends,
+};
+
+async function backends(_args: string[], io: CommandIO): Promise<number> {
+  const report = await describeBackends();
+  io.stdout.write(`S3-Net backend: ${report.selected}\n`);
+  for (const [name, a] of Object.entries(report.available)) io.stdout.write(`  ${name.padEnd(10)} ${a.ok ? 'yes' : 'no '}  ${a.detail}\n`);
+  const { electronStatus } = await import('./shell');
+  io.stdout.write(`desktop shell: ${await electronStatus()}\n`);
+  return 0;
+}
+
+export async function main(argv: string[], io: CommandIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr.write(`s3-annotate: unknown command "${name}"\n${HELP}`);
+    return 2;
+  }
+  if (name === 'segment' && !rest.includes('--help')) {
+    const report = await describeBackends();
+    const off = Object.entries(report.available).filter(([, a]) => !a.ok).map(([n, a]) => `${n}: ${a.detail}`);
+    io.stderr.write(`s3-annotate: auto backend is ${report.selected}${off.length ? ` (unavailable — ${off.join('; ')})` : ''}\n`);
+  }
+  return (await load())(rest, io);
+}

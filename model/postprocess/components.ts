@@ -1,0 +1,115 @@
+// Binary-mask geometry on row-major Uint8Array masks: connected components, hole filling, resizing.
+
+export interface Components {
+  /** Component id per pixel (0 = background, 1..count). */
+  readonly ids: Int32Array;
+  readonly count: number;
+  /** Pixel count per id (index 0 unused). */
+  readonly sizes: number[];
+  /** Whether the component touches the image border (index 0 unused). */
+  readonly touchesBorder: boolean[];
+}
+
+/** Labels the connected components of mask (nonzero = foreground), 8- or 4-connected, with an explicit stack. */
+export function connectedComponents(mask: Uint8Array, width: number, height: number, connectivity: 4 | 8 = 8): Components {
+  const ids = new Int32Array(width * height);
+  const sizes = [0];
+  const touchesBorder = [false];
+  const stack = new Int32Array(width * height);
+  let count = 0;
+  for (let start = 0; start < mask.length; start++) {
+    if (!mask[start] || ids[start]) continue;
+    count++;
+    let size = 0, border = false, top = 0;
+    stack[top++] = start;
+    ids[start] = count;
+    while (top > 0) {
+      const p = stack[--top] as number;
+      size++;
+      const x = p % width, y = (p - x) / width;
+      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) border = true;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx === 0 && dy === 0) || (connectivity === 4 && dx !== 0 && dy !== 0)) continue;
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const q = ny * width + nx;
+          if (mask[q] && !ids[q]) {
+            ids[q] = count;
+            stack[top++] = q;
+          }
+        }
+      }
+    }
+    sizes.push(size);
+    touchesBorder.push(border);
+  }
+  return { ids, count, sizes, touchesBorder };
+}
+
+/** The pixels of the given component ids as a 0/1 mask. */
+export function selectComponents(c: Components, keep: (id: number) => boolean): Uint8Array {
+  const out = new Uint8Array(c.ids.length);
+  for (let i = 0; i < out.length; i++) {
+    const id = c.ids[i] as number;
+    if (id && keep(id)) out[i] = 1;
+  }
+  return out;
+}
+
+/** Fills holes: background not 4-connected to the image border becomes foreground. */
+export function fillHoles(mask: Uint8Array, width: number, height: number): Uint8Array {
+  const inverse = Uint8Array.from(mask, (v) => (v ? 0 : 1));
+  const bg = connectedComponents(inverse, width, height, 4);
+  return Uint8Array.from(mask, (v, i) => (v || !bg.touchesBorder[bg.ids[i] as number] ? 1 : 0));
+}
+
+/** Keeps the largest component (8-connected); an empty mask stays empty. */
+export function largestComponent(mask: Uint8Array, width: number, height: number): Uint8Array {
+  const c = connectedComponents(mask, width, height);
+  let best = 0;
+  for (let id = 1; id <= c.count; id++) if ((c.sizes[id] as number) > (c.sizes[best] ?? 0)) best = id;
+  return best ? selectComponents(c, (id) => id === best) : new Uint8Array(mask.length);
+}
+
+/**
+ * Resizes a 0/1 mask with bilinear interpolation (pixel centres aligned) and thresholds at 0.5, so edges stay smooth
+ * when a 256×256 working mask is brought to a 4288×2848 photograph.
+ */
+export function resizeMask(mask: Uint8Array, width: number, height: number, outWidth: number, outHeight: number): Uint8Array {
+  const out = new Uint8Array(outWidth * outHeight);
+  const sx = width / outWidth, sy = height / outHeight;
+  for (let y = 0; y < outHeight; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), height - 1);
+    const y0 = Math.floor(fy), y1 = Math.min(y0 + 1, height - 1), wy = fy - y0;
+    for (let x = 0; x < outWidth; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), width - 1);
+      const x0 = Math.floor(fx), x1 = Math.min(x0 + 1, width - 1), wx = fx - x0;
+      const v =
+        (1 - wy) * ((1 - wx) * (mask[y0 * width + x0] as number) + wx * (mask[y0 * width + x1] as number)) +
+        wy * ((1 - wx) * (mask[y1 * width + x0] as number) + wx * (mask[y1 * width + x1] as number));
+      out[y * outWidth + x] = v >= 0.5 ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Nearest-neighbour resize of a label map (cluster ids must not be blended). */
+export function resizeLabels(labels: Uint8Array, width: number, height: number, outWidth: number, outHeight: number): Uint8Array {
+  const out = new Uint8Array(outWidth * outHeight);
+  for (let y = 0; y < outHeight; y++) {
+    const sy = Math.min(height - 1, Math.floor(((y + 0.5) * height) / outHeight));
+    for (let x = 0; x < outWidth; x++) {
+      out[y * outWidth + x] = labels[sy * width + Math.min(width - 1, Math.floor(((x + 0.5) * width) / outWidth))] as number;
+    }
+  }
+  return out;
+}
+
+export function countOnes(mask: Uint8Array): number {
+  let n = 0;
+  for (const v of mask) n += v ? 1 : 0;
+  return n;
+}
