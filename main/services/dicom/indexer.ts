@@ -6,6 +6,7 @@ import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { readInstanceMeta, type InstanceMeta } from './metadata.js';
 import { orderSlices, sliceNormal, type SliceGeometry } from './geometry.js';
 import { NATIVE_SYNTAXES, TAG, TS } from './tags.js';
+import { nativeFrameBytes } from './pixels/frames.js';
 
 export interface SliceRef {
   readonly path: string;
@@ -131,7 +132,7 @@ function checkPixelDataExtent(parsed: ParsedDicom, meta: InstanceMeta, fileSize:
   if (end > fileSize) return `truncated: Pixel Data declares ${el.length} bytes but the file ends ${end - fileSize} bytes early`;
   if (NATIVE_SYNTAXES.has(parsed.transferSyntax)) {
     const p = meta.pixel;
-    const expected = Math.ceil((p.rows * p.columns * p.samplesPerPixel * p.bitsAllocated * p.numberOfFrames) / 8);
+    const expected = Math.ceil(nativeFrameBytes(p) * p.numberOfFrames);
     if (el.length < expected) return `truncated: Pixel Data has ${el.length} bytes, ${p.rows}×${p.columns}×${p.numberOfFrames} frame(s) need ${expected}`;
   }
   return undefined;

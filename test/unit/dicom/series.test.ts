@@ -40,6 +40,21 @@ describe('loadSeriesForSegmentation', () => {
 });
 
 describe('RGB planar configurations', () => {
+  it('native YBR_FULL_422 (two luma samples per chroma pair) decodes to RGB', async () => {
+    // Grey ramp: Cb = Cr = 128 means R = G = B = Y.
+    const packed = Uint8Array.from([10, 20, 128, 128, 30, 40, 128, 128, 50, 60, 128, 128, 70, 80, 128, 128]);
+    const file = encodePart10(
+      [
+        el(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'), el(0x00080018, 'UI', '2.25.422'), el(0x00280002, 'US', [3]),
+        el(0x00280004, 'CS', 'YBR_FULL_422'), el(0x00280006, 'US', [0]), el(0x00280010, 'US', [2]), el(0x00280011, 'US', [4]),
+        el(0x00280100, 'US', [8]), el(0x00280101, 'US', [8]), el(0x00280102, 'US', [7]), el(0x00280103, 'US', [0]), el(0x7fe00010, 'OB', packed),
+      ],
+      { sopClassUID: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUID: '2.25.422', implementationUID: '2.25.1' },
+    );
+    const img = await decodeFrame(file, 0, 'ybr422');
+    expect(Array.from(img.rgb!).filter((_, i) => i % 3 === 0)).toEqual([10, 20, 30, 40, 50, 60, 70, 80]);
+  });
+
   function rgbFile(planar: 0 | 1): Uint8Array {
     const w = 4;
     const h = 2;

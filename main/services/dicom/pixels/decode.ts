@@ -9,7 +9,7 @@ import { decodeJpegLossless, decodeWithWasm } from './codecs.js';
 import { decodeDctJpeg } from './jpeg-dct.js';
 import { decodeRle } from './rle.js';
 import { codestreamDims } from './codestream.js';
-import { encapsulatedFrame, nativeFrame } from './frames.js';
+import { encapsulatedFrame, expandYbr422, nativeFrame } from './frames.js';
 import { applyPalette, interleavePlanes, rescale, samplesToBytes, toRgb8, toStoredValues, type StoredArray } from './transform.js';
 
 export interface WindowLevel {
@@ -149,7 +149,11 @@ export async function decodeDataSet(ds: DataSet, syntax: string, path: string, f
   let planar = fmt.planarConfiguration === 1;
   const warnings = [...ds.warnings];
   if (NATIVE_SYNTAXES.has(syntax) && !el.encapsulatedPixelData) {
-    const raw = nativeFrame(ds, el, fmt, frameIndex);
+    let raw = nativeFrame(ds, el, fmt, frameIndex);
+    if (fmt.photometric === 'YBR_FULL_422' && fmt.samplesPerPixel === 3) {
+      if (fmt.bitsAllocated !== 8 || planar) throw new Error('YBR_FULL_422 is only defined for 8-bit interleaved data');
+      raw = expandYbr422(raw, fmt.rows, fmt.columns);
+    }
     stored = fmt.bitsAllocated === 1 ? raw : toStoredValues(raw, fmt, syntax === TS.explicitBE && fmt.bitsAllocated > 8);
   } else {
     if (!el.encapsulatedPixelData) throw new Error(`transfer syntax ${syntax} needs encapsulated Pixel Data`);

@@ -7,6 +7,27 @@ import { TS } from '../tags.js';
 
 const JPEG_SYNTAXES: ReadonlySet<string> = new Set([TS.jpegBaseline, TS.jpegExtended, TS.jpegLossless14, TS.jpegLosslessSV1]);
 
+/** Bytes of one native frame. YBR_FULL_422 stores two luma samples per shared chroma pair: 2 samples a pixel. */
+export function nativeFrameBytes(fmt: PixelFormat): number {
+  const samples = fmt.photometric === 'YBR_FULL_422' && fmt.samplesPerPixel === 3 ? 2 : fmt.samplesPerPixel;
+  return (fmt.rows * fmt.columns * samples * fmt.bitsAllocated) / 8;
+}
+
+/** YBR_FULL_422 (Y1 Y2 Cb Cr per pixel pair) to full-resolution interleaved Y Cb Cr, 8-bit. */
+export function expandYbr422(packed: Uint8Array, rows: number, columns: number): Uint8Array {
+  const out = new Uint8Array(rows * columns * 3);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c += 2) {
+      const i = (r * columns + c) * 2;
+      const [y1, y2, cb, cr] = [packed[i]!, packed[i + 1]!, packed[i + 2]!, packed[i + 3]!];
+      const o = (r * columns + c) * 3;
+      out.set([y1, cb, cr], o);
+      if (c + 1 < columns) out.set([y2, cb, cr], o + 3);
+    }
+  }
+  return out;
+}
+
 /** Native frame bytes as stored (a view into the file buffer; big-endian swapping is done by the caller). */
 export function nativeFrame(ds: DataSet, el: Element, fmt: PixelFormat, frame: number): Uint8Array {
   const pixels = fmt.rows * fmt.columns * fmt.samplesPerPixel;
@@ -24,7 +45,7 @@ export function nativeFrame(ds: DataSet, el: Element, fmt: PixelFormat, frame: n
     }
     return out;
   }
-  const frameBytes = pixels * (fmt.bitsAllocated / 8);
+  const frameBytes = nativeFrameBytes(fmt);
   const start = frame * frameBytes;
   if (start + frameBytes > available) {
     throw new Error(`Pixel Data too short: frame ${frame + 1} needs bytes ${start}–${start + frameBytes}, only ${available} present`);
