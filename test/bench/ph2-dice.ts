@@ -1,0 +1,81 @@
+// PH2 Dice of S3-Net + the ground-truth-free lesion rule: npx tsx test/bench/ph2-dice.ts [--mode faithful] [--fresh].
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSegmentationRunner } from '../../model/runner';
+import type { TrainingMode } from '../../model/types';
+import { luminanceAt, resizeLabels, resizeMask, selectLesion } from '../../model/postprocess';
+import { readMask, readRgb, toUnitRgb } from '../../main/services/images/read';
+import { overlap } from '../../main/services/evaluation/metrics';
+import { DATA_DIR, REPO_ROOT } from '../helpers/data';
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'faithful' },
+    seed: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
+    // Label maps are cached so the rule can be re-measured without retraining; --fresh retrains.
+    fresh: { type: 'boolean', default: false },
+  },
+});
+const mode = values.mode as TrainingMode;
+const seed = Number(values.seed);
+const PH2 = join(DATA_DIR, 'skin/ph2');
+const CACHE = join(REPO_ROOT, '.tmp/bench', `ph2-${mode}-seed${seed}`);
+
+interface Cached {
+  readonly size: number;
+  readonly labels: Uint8Array;
+  readonly seconds: number;
+  readonly iterations: number;
+  readonly backend: string;
+}
+
+async function labelsFor(id: string, train: () => Promise<Cached>): Promise<Cached> {
+  const meta = join(CACHE, `${id}.json`), bin = join(CACHE, `${id}.labels`);
+  if (!values.fresh && existsSync(meta) && existsSync(bin)) {
+    const m = JSON.parse(await readFile(meta, 'utf8')) as Omit<Cached, 'labels'>;
+    return { ...m, labels: new Uint8Array(await readFile(bin)) };
+  }
+  const r = await train();
+  await mkdir(CACHE, { recursive: true });
+  await writeFile(bin, r.labels);
+  await writeFile(meta, JSON.stringify({ size: r.size, seconds: r.seconds, iterations: r.iterations, backend: r.backend }));
+  return r;
+}
+
+/** The reference's protocol without clipping: the cluster most common inside the ground truth (for comparison only). */
+function oracleCluster(labels: Uint8Array, truthAtSize: Uint8Array): number {
+  const votes = new Map<number, number>();
+  truthAtSize.forEach((t, i) => t && votes.set(labels[i] as number, (votes.get(labels[i] as number) ?? 0) + 1));
+  return [...votes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
+}
+
+const ids = (await readdir(join(PH2, 'images'))).filter((f) => f.endsWith('.bmp')).map((f) => f.slice(0, -4)).sort();
+const runner = createSegmentationRunner({ workers: Number(values.workers) });
+const rows: { id: string; dice: number; oracle: number; seconds: number; iterations: number }[] = [];
+try {
+  await Promise.all(ids.map(async (id) => {
+    const decoded = await readRgb(join(PH2, 'images', `${id}.bmp`));
+    const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
+    const r = await labelsFor(id, () => runner.segment(image, { mode, seed }));
+    const truth = await readMask(join(PH2, 'masks', `${id}_lesion.bmp`));
+    const target = selectLesion(r.labels, r.size, luminanceAt(image.data, image.width, image.height, r.size));
+    const mask = resizeMask(target.mask, r.size, r.size, image.width, image.height);
+    const native = resizeLabels(r.labels, r.size, r.size, image.width, image.height);
+    const truthSmall = resizeMask(truth.mask, truth.width, truth.height, r.size, r.size);
+    const oracle = oracleCluster(r.labels, truthSmall);
+    const oracleMask = Uint8Array.from(native, (l) => (l === oracle ? 1 : 0));
+    rows.push({ id, dice: overlap(mask, truth.mask).dice, oracle: overlap(oracleMask, truth.mask).dice, seconds: r.seconds, iterations: r.iterations });
+    process.stderr.write(`${id} done\n`);
+  }));
+} finally {
+  await runner.close();
+}
+rows.sort((a, b) => a.id.localeCompare(b.id));
+const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+console.log(`PH2, ${mode} mode, seed ${seed} (label maps cached in ${CACHE})`);
+console.log(`${'image'.padEnd(8)} ${'rule Dice'.padStart(10)} ${'GT-cluster'.padStart(10)} ${'iter'.padStart(5)} ${'seconds'.padStart(8)}`);
+for (const r of rows) console.log(`${r.id.padEnd(8)} ${r.dice.toFixed(4).padStart(10)} ${r.oracle.toFixed(4).padStart(10)} ${String(r.iterations).padStart(5)} ${r.seconds.toFixed(1).padStart(8)}`);
+console.log(`${'mean'.padEnd(8)} ${mean((r) => r.dice).toFixed(4).padStart(10)} ${mean((r) => r.oracle).toFixed(4).padStart(10)} ${mean((r) => r.iterations).toFixed(1).padStart(5)} ${mean((r) => r.seconds).toFixed(1).padStart(8)}`);
