@@ -7,6 +7,8 @@ import type { BackendChoice, RgbImage, TrainingMode } from '../../../model/types
 import { luminanceAt, resizeLabels, resizeMask, selectLesion, selectLungs, meanPool, type TargetMask } from '../../../model/postprocess';
 import { readRgb, toUnitRgb, writeGreyPng } from '../../services/images/read';
 import { loadSeriesForSegmentation, writeSeriesMasks, WINDOW_PRESETS, type LoadedSeries, type LoadedSlice } from '../../services/dicom/index';
+import { existsSync } from 'node:fs';
+import { FileExistsError } from '../../services/fs/atomic';
 import { expandInputs } from '../inputs';
 import { progressDisplay } from '../progress';
 import type { CommandIO } from './info';
@@ -141,6 +143,13 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   const photoJob = async (path: string): Promise<void> => {
     const name = basename(path, extname(path));
     try {
+      // Refuse before minutes of training, not after: outputs are never replaced without --overwrite.
+      if (!flags.overwrite) {
+        for (const suffix of ['.mask.png', '.labels.png']) {
+          const target = join(flags.out, `${name}${suffix}`);
+          if (existsSync(target)) throw new FileExistsError(target);
+        }
+      }
       const decoded = await readRgb(path);
       const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
       const result = await train(name, image);
