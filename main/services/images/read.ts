@@ -36,6 +36,10 @@ export async function readMask(path: string): Promise<{ width: number; height: n
 
 /** Writes an 8-bit greyscale PNG; never replaces an existing file unless overwrite. */
 export async function writeGreyPng(path: string, pixels: Uint8Array, width: number, height: number, overwrite = false): Promise<void> {
-  const png = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } }).png({ compressionLevel: 6 }).toBuffer();
+  const png = await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } })
+    // Without b-w sharp writes three identical channels; masks are 8-bit greyscale for other tools.
+    .toColourspace('b-w')
+    .png({ compressionLevel: 6 })
+    .toBuffer();
   await writeFileAtomic(path, png, { overwrite });
 }
