@@ -1,6 +1,6 @@
 // DICOM benchmarks (npx tsx test/bench/dicom.ts): indexing and decoding medians against the issue's targets.
 import { mkdtempSync, rmSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { indexPaths } from '../../main/services/dicom/indexer.js';
@@ -56,6 +56,8 @@ function report(name: string, ms: number, targetMs: number): void {
   console.log(`${name.padEnd(48)} median ${ms.toFixed(1).padStart(8)} ms   target < ${targetMs} ms   ${ms < targetMs ? 'OK' : 'MISSED'}`);
 }
 
+// Timings on a shared machine mean little without the load they ran under.
+console.log(`${cpus().length} CPU(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const RUNS = 7;
 const lidc = join(DATA, 'ct/lidc');
 report('index 39 LIDC slices', await median(RUNS, () => indexPaths([lidc])), 500);
