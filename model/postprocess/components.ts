@@ -113,3 +113,46 @@ export function countOnes(mask: Uint8Array): number {
   for (const v of mask) n += v ? 1 : 0;
   return n;
 }
+
+/**
+ * Chamfer (3-4) distance, in pixels, from every foreground pixel to the nearest background pixel (0 on background).
+ * Outside the image counts as foreground, so a region touching the border is not eroded from that side.
+ */
+export function distanceInside(mask: Uint8Array, width: number, height: number): Float32Array {
+  const INF = 1e9;
+  const d = Float32Array.from(mask, (v) => (v ? INF : 0));
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= height ? INF : (d[y * width + x] as number));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!d[i]) continue;
+      d[i] = Math.min(d[i] as number, at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+    }
+  }
+  for (let y = height - 1; y >= 0; y--) {
+    for (let x = width - 1; x >= 0; x--) {
+      const i = y * width + x;
+      if (!d[i]) continue;
+      d[i] = Math.min(d[i] as number, at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+    }
+  }
+  return d.map((v) => (v >= INF ? Number.POSITIVE_INFINITY : v / 3));
+}
+
+/** Erosion by a disc of the given radius (chamfer metric). */
+export function erode(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  const d = distanceInside(mask, width, height);
+  return Uint8Array.from(d, (v) => (v > radius ? 1 : 0));
+}
+
+/** Dilation by a disc of the given radius (chamfer metric). */
+export function dilate(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  const d = distanceInside(Uint8Array.from(mask, (v) => (v ? 0 : 1)), width, height);
+  return Uint8Array.from(d, (v) => (v > radius ? 0 : 1));
+}
+
+/** Opening: removes structures thinner than about 2·radius (hairs, thin bridges) and keeps the rest's shape. */
+export function open(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+  const opened = dilate(erode(mask, width, height, radius), width, height, radius);
+  return Uint8Array.from(opened, (v, i) => (v && mask[i] ? 1 : 0));
+}

@@ -1,5 +1,5 @@
 // Ground-truth-free choice of the skin lesion among S3-Net's clusters (dermoscopy), and one-click picking.
-import { connectedComponents, countOnes, fillHoles, largestComponent, selectComponents } from './components';
+import { connectedComponents, countOnes, dilate, fillHoles, largestComponent, open, selectComponents } from './components';
 
 export interface TargetMask {
   /** 0/1 mask at the working size (size × size). */
@@ -41,11 +41,44 @@ function clusterStats(labels: Uint8Array, luminance: Float32Array): ClusterStats
   return [...count].map(([id, n]) => ({ id, count: n, meanLuminance: (sum.get(id) as number) / n }));
 }
 
+/** Hairs and the bridges they make between the lesion and the vignette are thinner than 2·radius (≈ 2.3 % of the width). */
+const BRIDGE_RADIUS = 0.012;
+/** Wider bridges (a lesion merging with a dark corner) are tried with these multiples of the radius, in order. */
+const RADIUS_STEPS = [1, 2, 4];
+
 /**
- * The lesion: the darker clusters (mean luminance below the midpoint of the darkest and brightest cluster), split
- * into connected components; components touching the image border are dropped (vignette corners, hair at the edge),
- * the largest remaining one is kept and its holes filled. A lesion that itself touches the border (large lesions,
- * tight crops) is kept when no inner component of reasonable size exists.
+ * How central a region is: the sum over its pixels of 1 − r², r being the distance from the image centre on the
+ * ellipse inscribed in the image (0 outside it). Vignette corners lie outside that ellipse and weigh nothing.
+ */
+function centralWeight(size: number): Float32Array {
+  const w = new Float32Array(size * size);
+  const c = (size - 1) / 2;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const r2 = ((x - c) / (size / 2)) ** 2 + ((y - c) / (size / 2)) ** 2;
+      w[y * size + x] = Math.max(0, 1 - r2);
+    }
+  }
+  return w;
+}
+
+/** The most central component of mask (by summed central weight) and whether it touches the border. */
+function mostCentral(mask: Uint8Array, size: number, weight: Float32Array): { core: Uint8Array; touches: boolean; score: number } {
+  const comps = connectedComponents(mask, size, size);
+  const score = new Float64Array(comps.count + 1);
+  comps.ids.forEach((id, i) => id && (score[id] = (score[id] as number) + (weight[i] as number)));
+  let best = 0;
+  for (let id = 1; id <= comps.count; id++) if ((score[id] as number) > (score[best] as number)) best = id;
+  return { core: selectComponents(comps, (id) => id === best), touches: !!comps.touchesBorder[best], score: score[best] as number };
+}
+
+/**
+ * The lesion: the darker clusters (mean luminance below the midpoint of the darkest and brightest cluster), opened so
+ * that hairs and thin bridges no longer join the lesion to the vignette, then the most central component — central
+ * weight ignores the corners, so a dark corner never wins over a lesion near the middle. If that component still
+ * touches the border the opening is widened (a lesion merging with a dark corner separates); if it touches the border
+ * at every width (large lesions, tight crops) the corners outside the inscribed ellipse are cut from it. The core is
+ * regrown within the dark pixels (so the outline follows the label map again) and its holes are filled.
  */
 export function selectLesion(labels: Uint8Array, size: number, luminance: Float32Array): TargetMask {
   const stats = clusterStats(labels, luminance).sort((a, b) => a.meanLuminance - b.meanLuminance);
@@ -54,26 +87,31 @@ export function selectLesion(labels: Uint8Array, size: number, luminance: Float3
   const cut = (darkest + brightest) / 2;
   const darkIds = new Set(stats.filter((s) => s.meanLuminance < cut).map((s) => s.id));
   const dark = Uint8Array.from(labels, (l) => (darkIds.has(l) ? 1 : 0));
-  const comps = connectedComponents(dark, size, size);
-  const minArea = 0.005 * size * size;
-  let best = 0;
-  for (let id = 1; id <= comps.count; id++) {
-    if (comps.touchesBorder[id] || (comps.sizes[id] as number) < minArea) continue;
-    if (!best || (comps.sizes[id] as number) > (comps.sizes[best] as number)) best = id;
+  const weight = centralWeight(size);
+  const base = Math.max(1, Math.round(size * BRIDGE_RADIUS));
+  let chosen: { core: Uint8Array; touches: boolean; radius: number } | undefined;
+  for (const step of RADIUS_STEPS) {
+    const radius = base * step;
+    const found = mostCentral(open(dark, size, size, radius), size, weight);
+    if (found.score === 0) break;
+    chosen ??= { ...found, radius };
+    if (!found.touches) {
+      chosen = { ...found, radius };
+      break;
+    }
   }
-  let chosen: Uint8Array;
-  let touches = false;
-  if (best) chosen = selectComponents(comps, (id) => id === best);
-  else {
-    chosen = largestComponent(dark, size, size);
-    touches = true;
-  }
-  const mask = fillHoles(chosen, size, size);
+  if (!chosen) return { mask: new Uint8Array(size * size), cluster: -1, confidence: 0 };
+  let core = chosen.core;
+  if (chosen.touches) core = largestComponent(Uint8Array.from(core, (v, i) => (v && (weight[i] as number) > 0 ? 1 : 0)), size, size);
+  // Regrow by the opening radius inside the dark pixels: the boundary follows the label map again, hairs stay cut.
+  const grown = dilate(core, size, size, chosen.radius + 1);
+  const regrown = Uint8Array.from(grown, (v, i) => (v && dark[i] && (!chosen.touches || (weight[i] as number) > 0) ? 1 : 0));
+  const mask = fillHoles(largestComponent(regrown, size, size), size, size);
   // The cluster most of the mask came from, for the app's display and the CLI's report.
   const votes = new Map<number, number>();
   mask.forEach((v, i) => v && votes.set(labels[i] as number, (votes.get(labels[i] as number) ?? 0) + 1));
   const cluster = [...votes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
-  return { mask, cluster, confidence: confidenceOf(mask, luminance, touches) };
+  return { mask, cluster, confidence: confidenceOf(mask, luminance, chosen.touches) };
 }
 
 /** Contrast between the region and its surroundings, discounted for tiny regions and border contact. */
