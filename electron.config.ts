@@ -27,7 +27,11 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/main'),
       rollupOptions: {
-        input: { index: resolve(root, 'main/app/index.ts'), ...(workerEntry ? { worker: workerEntry } : {}) },
+        input: {
+          index: resolve(root, 'main/app/index.ts'),
+          'decode-worker': resolve(root, 'main/ipc/library/decode-worker.ts'),
+          ...(workerEntry ? { worker: workerEntry } : {}),
+        },
         // Native and WebAssembly engines stay real files on disk, loaded at run time.
         external: ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'],
       },

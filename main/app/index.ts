@@ -1,10 +1,12 @@
 // Electron main: one hardened window, menus, and the IPC handlers over the same services the test host uses.
 import { app, ipcMain, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createIpc } from '../ipc';
 import { SessionStore } from '../services/session/store';
 import { StudyLibrary } from '../ipc/library/library';
 import { createProvider } from '../ipc/library/provider';
+import { createDecodePool } from '../ipc/library/decode-pool';
 import { createAppSegmenter } from './segmenter';
 import { createMainWindow, hardenSession } from './window';
 import { buildMenu } from './menu';
@@ -21,8 +23,10 @@ app.whenReady().then(async () => {
   hardenSession();
   const store = new SessionStore(join(app.getPath('userData'), 'sessions'));
   const segmenter = createAppSegmenter(join(import.meta.dirname, 'worker.js'));
+  // Decoding (JPEG 2000 series, photos) runs in worker threads so that the main loop stays free for the UI's IPC.
+  const decoder = createDecodePool(pathToFileURL(join(import.meta.dirname, 'decode-worker.js')));
   const ipc = createIpc({
-    library: new StudyLibrary(createProvider()),
+    library: new StudyLibrary(createProvider(decoder.decode)),
     store,
     dialogs: electronDialogs(() => win),
     events: { send: (channel, payload) => win?.webContents.send(channel, payload) },
@@ -41,7 +45,7 @@ app.whenReady().then(async () => {
   buildMenu(win, await store.recent());
   win.on('closed', () => (win = null));
   app.on('before-quit', () => {
-    void ipc.close().then(() => segmenter.close());
+    void ipc.close().then(() => Promise.all([segmenter.close(), decoder.close()]));
   });
 });
 

@@ -14,7 +14,7 @@ export interface StudyApi {
   /** Shows the system's open dialog; null when the user cancels. */
   choose(kind: 'folder' | 'files'): Promise<Result<StudyIndex | null>>;
   recent(): Promise<Result<RecentEntry[]>>;
-  item(studyKey: string, itemId: string): Promise<Result<ItemData>>;
+  item(studyKey: string, itemId: string, prefetch?: boolean): Promise<Result<ItemData>>;
   thumbnail(studyKey: string, itemId: string, size: number): Promise<Result<Thumbnail>>;
   /** Real path of a dropped File (Electron only); null elsewhere. */
   pathForFile(file: File): string | null;

@@ -6,8 +6,13 @@ export { studyChannels } from './channels';
 
 export const openStudyRequest = z.object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000) });
 export const chooseStudyRequest = z.object({ kind: z.enum(['folder', 'files']) });
-export const itemRequest = z.object({ studyKey: z.string().min(1).max(200), itemId: z.string().min(1).max(400) });
-export const thumbnailRequest = itemRequest.extend({ size: z.number().int().min(16).max(256) });
+export const itemRequest = z.object({
+  studyKey: z.string().min(1).max(200),
+  itemId: z.string().min(1).max(400),
+  /** Loaded ahead of need (neighbouring slices): waits behind what is on screen. */
+  prefetch: z.boolean().optional(),
+});
+export const thumbnailRequest = itemRequest.omit({ prefetch: true }).extend({ size: z.number().int().min(16).max(256) });
 
 export const windowPreset = z.object({ name: z.string(), center: z.number(), width: z.number().positive() });
 export type WindowPreset = z.infer<typeof windowPreset>;

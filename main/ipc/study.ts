@@ -17,7 +17,7 @@ export function studyHandlers({ library, store, dialogs }: IpcDeps): HandlerTabl
       return paths && paths.length > 0 ? open(paths) : null;
     }),
     [studyChannels.recent]: handle(z.undefined().or(z.null()), () => store.recent()),
-    [studyChannels.item]: handle(itemRequest, ({ studyKey, itemId }) => library.item(studyKey, itemId)),
+    [studyChannels.item]: handle(itemRequest, ({ studyKey, itemId, prefetch }) => library.item(studyKey, itemId, prefetch ? 'low' : 'high')),
     [studyChannels.thumbnail]: handle(thumbnailRequest, ({ studyKey, itemId, size }) => library.thumbnail(studyKey, itemId, size)),
   };
 }

@@ -37,7 +37,7 @@ export function buildApi(t: Transport): S3Api {
       open: (paths) => call<StudyIndex>(studyChannels.open, { paths }),
       choose: (kind) => call<StudyIndex | null>(studyChannels.choose, { kind }),
       recent: () => call<RecentEntry[]>(studyChannels.recent, null),
-      item: (studyKey, itemId) => call<ItemData>(studyChannels.item, { studyKey, itemId }),
+      item: (studyKey, itemId, prefetch) => call<ItemData>(studyChannels.item, { studyKey, itemId, prefetch }),
       thumbnail: (studyKey, itemId, size) => call<Thumbnail>(studyChannels.thumbnail, { studyKey, itemId, size }),
       pathForFile: (file) => t.pathForFile(file),
     },

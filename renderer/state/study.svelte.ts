@@ -34,6 +34,8 @@ export class StudyState {
   // A plain cache of in-flight loads; nothing renders from it.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #cache = new Map<string, Promise<ItemData | null>>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #prefetched = new Set<string>();
 
   setIndex(index: StudyIndex): void {
     this.#cache.clear();
@@ -43,12 +45,16 @@ export class StudyState {
   }
 
   /** Loads (and caches) an item's pixels. */
-  load(itemId: string, onError: (m: string) => void): Promise<ItemData | null> {
+  load(itemId: string, onError: (m: string) => void, prefetch = false): Promise<ItemData | null> {
     const key = this.index?.studyKey;
     if (!key) return Promise.resolve(null);
     let p = this.#cache.get(itemId);
+    // Wanted now but only prefetched so far: tell main, which moves it ahead of the remaining prefetches.
+    if (p && !prefetch && this.#prefetched.delete(itemId)) void api.study.item(key, itemId);
     if (!p) {
-      p = api.study.item(key, itemId).then((r) => {
+      if (prefetch) this.#prefetched.add(itemId);
+      p = api.study.item(key, itemId, prefetch).then((r) => {
+        this.#prefetched.delete(itemId);
         if (r.ok) return r.value;
         this.#cache.delete(itemId);
         onError(r.error.message);
@@ -61,7 +67,10 @@ export class StudyState {
 
   /** Warms the cache with the whole current series so scrolling never waits on IPC. */
   prefetchGroup(onError: (m: string) => void): void {
-    for (const id of this.group) void this.load(id, onError);
+    // Outward from the current slice, so the neighbours a reader scrolls to first arrive first.
+    const at = Math.max(0, this.positionInGroup);
+    const order = [...this.group].map((id, i) => [Math.abs(i - at), id] as const).sort((a, b) => a[0] - b[0]);
+    for (const [, id] of order) void this.load(id, onError, true);
   }
 
   neighbour(delta: number): string | null {

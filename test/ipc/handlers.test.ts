@@ -7,6 +7,7 @@ import { createIpc, type IpcHost } from '../../main/ipc';
 import { SessionStore } from '../../main/services/session/store';
 import { StudyLibrary } from '../../main/ipc/library/library';
 import { createProvider } from '../../main/ipc/library/provider';
+import { inlineDecoder } from '../../main/ipc/library/decode-pool';
 import type { ItemData, Result, StudyIndex } from '../../main/contracts';
 
 const DATA = resolve(import.meta.dirname, '../../../shared/data');
@@ -28,7 +29,7 @@ const value = <T>(r: Result<T>): T => {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 's3-ipc-'));
   ipc = createIpc({
-    library: new StudyLibrary(createProvider()),
+    library: new StudyLibrary(createProvider(inlineDecoder().decode)),
     store: new SessionStore(join(dir, 'data')),
     dialogs: { chooseOpen: async () => dialogs.open, chooseExportFolder: async () => dialogs.folder },
     events: { send: (c, p) => void events.push([c, p]) },

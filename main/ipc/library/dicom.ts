@@ -1,6 +1,7 @@
 // The study provider over the real DICOM services (indexing, decoding to HU, presets, mask export) plus photos.
 import { basename, extname } from 'node:path';
-import { indexPaths, decodeFrame, writeSeriesMasks, WINDOW_PRESETS, type SeriesIndex } from '../../services/dicom';
+import { indexPaths, writeSeriesMasks, WINDOW_PRESETS, type SeriesIndex } from '../../services/dicom';
+import type { Decode } from './decode';
 import type { ItemData, PatientSummary, WindowPreset } from '../../contracts';
 import { IpcError } from '../handler';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
@@ -9,8 +10,8 @@ import { PHOTO_EXTENSIONS, photoProvider } from './photos';
 const PRESET_NAMES: Record<string, string> = { lung: 'Lung', mediastinum: 'Mediastinum', bone: 'Bone', brain: 'Brain' };
 const CT_PRESETS: WindowPreset[] = Object.entries(WINDOW_PRESETS).map(([k, w]) => ({ name: PRESET_NAMES[k] ?? k, center: w.center, width: w.width }));
 
-export function createDicomProvider(): StudyProvider {
-  const photos = photoProvider();
+export function createDicomProvider(decode: Decode): StudyProvider {
+  const photos = photoProvider(decode);
   const seriesByUid = new Map<string, SeriesIndex>();
 
   return {
@@ -43,12 +44,10 @@ export function createDicomProvider(): StudyProvider {
       return { patients, photos: pics.photos, skipped, sources };
     },
 
-    async load(source, itemId): Promise<ItemData> {
-      if (source.kind === 'photo') return photos.load(source, itemId);
-      const f = await decodeFrame(source.path, source.frameIndex);
-      if (!f.modality) throw new IpcError('unavailable', `${f.photometric} DICOM images are not supported in the viewer yet`);
-      const hu = new Int16Array(f.width * f.height);
-      for (let i = 0; i < hu.length; i++) hu[i] = Math.max(-32768, Math.min(32767, Math.round(f.modality[i] ?? 0)));
+    async load(source, itemId, priority): Promise<ItemData> {
+      if (source.kind === 'photo') return photos.load(source, itemId, priority);
+      const f = await decode({ kind: 'slice', path: source.path, frameIndex: source.frameIndex }, priority);
+      const hu = f.hu;
       const se = seriesByUid.get(source.seriesUid);
       const g = se?.slices[source.sliceIndex]?.geometry;
       const header: WindowPreset[] = f.window ? [{ name: 'Header', center: f.window.center, width: f.window.width }] : [];

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { ItemData, StudyIndex, Thumbnail } from '../../contracts';
 import { IpcError } from '../handler';
 import type { ItemSource, StudyProvider } from './types';
+import type { Priority } from './decode';
 
 interface Opened {
   readonly index: StudyIndex;
@@ -17,6 +18,7 @@ export class StudyLibrary {
   readonly #provider: StudyProvider;
   readonly #opened = new Map<string, Opened>();
   readonly #cache = new Map<string, Promise<ItemData>>();
+  readonly #prefetching = new Set<string>();
 
   constructor(provider: StudyProvider) {
     this.#provider = provider;
@@ -64,11 +66,21 @@ export class StudyLibrary {
     return ids.sort((a, b) => a[0] - b[0]).map(([, id]) => id);
   }
 
-  async item(studyKey: string, itemId: string): Promise<ItemData> {
+  /** One item's pixels, decoded once; a prefetch waits behind whatever the user is looking at. */
+  async item(studyKey: string, itemId: string, priority: Priority = 'high'): Promise<ItemData> {
     const key = `${studyKey}\n${itemId}`;
     let p = this.#cache.get(key);
+    if (p && priority === 'high' && this.#prefetching.delete(key)) {
+      // Still waiting as a prefetch: asking again at high priority moves that job forward (no second decode).
+      void this.#provider.load(this.source(studyKey, itemId), itemId, 'high').catch(() => undefined);
+    }
     if (!p) {
-      p = this.#provider.load(this.source(studyKey, itemId), itemId);
+      p = this.#provider.load(this.source(studyKey, itemId), itemId, priority);
+      if (priority === 'low') {
+        this.#prefetching.add(key);
+        const settled = (): void => void this.#prefetching.delete(key);
+        p.then(settled, settled);
+      }
       this.#cache.set(key, p);
       p.catch(() => this.#cache.delete(key));
       while (this.#cache.size > CACHE_ITEMS) this.#cache.delete(this.#cache.keys().next().value ?? '');

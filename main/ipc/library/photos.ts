@@ -6,6 +6,7 @@ import type { ItemData } from '../../contracts';
 import { IpcError } from '../handler';
 import { writePhotoMask } from '../../services/masks';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
+import type { Decode } from './decode';
 
 export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(['.bmp', '.png', '.jpg', '.jpeg']);
 /** Ground-truth and exported masks that sit next to photos are not photos to annotate. */
@@ -17,7 +18,7 @@ async function walk(path: string, out: string[]): Promise<void> {
   else out.push(path);
 }
 
-export function photoProvider(): Pick<StudyProvider, 'load' | 'exportMasks'> & { index(paths: string[]): Promise<Pick<IndexedFiles, 'photos' | 'sources'>> } {
+export function photoProvider(decode: Decode): Pick<StudyProvider, 'load' | 'exportMasks'> & { index(paths: string[]): Promise<Pick<IndexedFiles, 'photos' | 'sources'>> } {
   return {
     async index(realPaths) {
       const files: string[] = [];
@@ -34,8 +35,8 @@ export function photoProvider(): Pick<StudyProvider, 'load' | 'exportMasks'> & {
       return { photos, sources };
     },
 
-    async load(source, itemId): Promise<ItemData> {
-      const { width, height, rgba } = await decodePhoto(source.path);
+    async load(source, itemId, priority): Promise<ItemData> {
+      const { width, height, rgba } = await decode({ kind: 'photo', path: source.path }, priority);
       return { kind: 'photo', itemId, width, height, rgba };
     },
 
@@ -55,33 +56,4 @@ async function photoSize(path: string): Promise<{ width: number; height: number 
   }
   const m = await sharp(path).metadata();
   return { width: m.width ?? 0, height: m.height ?? 0 };
-}
-
-async function decodePhoto(path: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
-  if (extname(path).toLowerCase() !== '.bmp') {
-    const { data, info } = await sharp(path).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, rgba: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  }
-  const buf = await readFile(path);
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  const offset = v.getUint32(10, true);
-  const width = v.getInt32(18, true);
-  const rawH = v.getInt32(22, true);
-  const height = Math.abs(rawH);
-  const bpp = v.getUint16(28, true);
-  if (bpp !== 24 && bpp !== 32) throw new IpcError('unavailable', `BMP with ${bpp} bits per pixel is not supported here`);
-  const stride = Math.ceil((width * bpp) / 32) * 4;
-  const rgba = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const row = offset + (rawH > 0 ? height - 1 - y : y) * stride;
-    for (let x = 0; x < width; x++) {
-      const s = row + (x * bpp) / 8;
-      const d = (y * width + x) * 4;
-      rgba[d] = buf[s + 2] ?? 0;
-      rgba[d + 1] = buf[s + 1] ?? 0;
-      rgba[d + 2] = buf[s] ?? 0;
-      rgba[d + 3] = 255;
-    }
-  }
-  return { width, height, rgba };
 }

@@ -1,5 +1,6 @@
 // What the app needs from the file services: index what was opened, decode one item, write masks out.
 import type { ExportFormat, ItemData, PatientSummary, StudyIndex } from '../../contracts';
+import type { Priority } from './decode';
 
 export type ItemSource =
   | { readonly kind: 'slice'; readonly path: string; readonly frameIndex: number; readonly seriesUid: string; readonly sliceIndex: number }
@@ -14,7 +15,7 @@ export interface IndexedFiles {
 
 export interface StudyProvider {
   index(realPaths: string[]): Promise<IndexedFiles>;
-  load(source: ItemSource, itemId: string): Promise<ItemData>;
+  load(source: ItemSource, itemId: string, priority?: Priority): Promise<ItemData>;
   /** Masks (one per item, 0 = background) written in the requested format; returns the written files. */
   exportMasks(
     format: ExportFormat,

@@ -9,6 +9,7 @@ import { CONTENT_SECURITY_POLICY } from '../../../main/app/csp';
 import { SessionStore } from '../../../main/services/session/store';
 import { StudyLibrary } from '../../../main/ipc/library/library';
 import { createProvider } from '../../../main/ipc/library/provider';
+import { createDecodePool } from '../../../main/ipc/library/decode-pool';
 import { fail } from '../../../main/contracts/result';
 import { ScriptedDialogs } from './dialogs';
 import { decode, encode } from './wire';
@@ -49,7 +50,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
   const dialogs = new ScriptedDialogs();
   const store = new SessionStore(options.dataDir);
-  const ipc = createIpc({ library: new StudyLibrary(createProvider()), store, dialogs, events, segmenter: options.segmenter, runDefaults: options.runDefaults });
+  // The same decoding worker threads as the app (run from sources through tsx).
+  const decoder = createDecodePool(new URL('../../../main/ipc/library/decode-worker-bootstrap.mjs', import.meta.url));
+  const ipc = createIpc({ library: new StudyLibrary(createProvider(decoder.decode)), store, dialogs, events, segmenter: options.segmenter, runDefaults: options.runDefaults });
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array): void => {
     res.writeHead(status, { 'content-type': type, 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -114,6 +117,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     async close() {
       for (const c of clients) c.end();
       await ipc.close();
+      await decoder.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
