@@ -35,9 +35,37 @@ export interface S3NetStages {
   head(d: tf.Tensor2D): tf.Tensor2D;
 }
 
+export interface DenseParams {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+}
+export interface BatchNormParams {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+}
+export interface AttentionBlockParams {
+  readonly proj1: DenseParams;
+  /** I-LKA's 5×5 depthwise convolution, [5, 5, C] and its bias. */
+  readonly lka0: DenseParams;
+  readonly branches: readonly (DenseParams & { readonly dilation: number })[];
+  /** The 3C → C fusion as three C × C blocks and one bias. */
+  readonly fuse: { readonly w: readonly tf.Variable[]; readonly b: tf.Variable };
+  readonly proj2: DenseParams;
+  readonly bn: BatchNormParams;
+}
+/** Every parameter by role, for the explicit backward pass (backprop.ts). */
+export interface S3NetParams {
+  readonly stem: DenseParams & { readonly bn: BatchNormParams };
+  readonly blocks: readonly AttentionBlockParams[];
+  readonly aux: DenseParams & { readonly bn: BatchNormParams };
+  readonly deform: { readonly w: tf.Variable; readonly offset: tf.Variable; readonly mask: tf.Variable; readonly bn: BatchNormParams };
+  readonly head: DenseParams & { readonly bn: BatchNormParams };
+}
+
 /** The trainable state of one per-image network. Owns its variables: call dispose(). */
 export interface S3Net {
   readonly variables: readonly tf.Variable[];
+  readonly params: S3NetParams;
   readonly stages: S3NetStages;
   forward(image: tf.Tensor4D): ForwardOutput;
   /** Copies of every variable's values, by name (for warm starts along a series). */
@@ -126,26 +154,28 @@ export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Floa
   const to2d = (x: tf.Tensor) => tf.reshape(x, [P, -1]) as tf.Tensor2D;
 
   const stages: S3NetStages = {
-    stem: (image) => bn(addBias(to2d(tf.conv2d(image, stem.w as tf.Tensor4D, 1, 'same')), stem.b as tf.Tensor1D), stem.bn),
+    // Each stage runs in its own tidy: intermediates the backward pass does not need are freed at once (the engine
+    // keeps its own references to what gradients save), instead of living until the end of the whole step.
+    stem: (image) => tf.tidy(() => bn(addBias(to2d(tf.conv2d(image, stem.w as tf.Tensor4D, 1, 'same')), stem.b as tf.Tensor1D), stem.bn)),
     attention: (input) => {
       let h = input;
       for (const blk of blocks) {
-        const g = gelu(dense(h, blk.proj1));
-        const a = depthwiseConv(to4d(g), blk.lka0.w as tf.Tensor3D, blk.lka0.b as tf.Tensor1D, 1);
-        const branches = blk.branches.map((br) => to2d(depthwiseConv(a, br.w as tf.Tensor3D, br.b as tf.Tensor1D, br.dilation)));
-        const fused = branches.map((br, j) => denseOp(br, blk.fuse.w[j] as tf.Tensor2D, j === 0 ? (blk.fuse.b as tf.Tensor1D) : null));
-        const attention = tf.addN(fused) as tf.Tensor2D;
-        const v = dense(tf.mul(g, attention), blk.proj2);
-        h = bn(tf.add(h, v), blk.bn);
+        h = tf.tidy(() => {
+          const g = gelu(dense(h, blk.proj1));
+          const a = depthwiseConv(to4d(g), blk.lka0.w as tf.Tensor3D, blk.lka0.b as tf.Tensor1D, 1);
+          const branches = blk.branches.map((br) => to2d(depthwiseConv(a, br.w as tf.Tensor3D, br.b as tf.Tensor1D, br.dilation)));
+          const fused = branches.map((br, j) => denseOp(br, blk.fuse.w[j] as tf.Tensor2D, j === 0 ? (blk.fuse.b as tf.Tensor1D) : null));
+          const attention = tf.addN(fused) as tf.Tensor2D;
+          const v = dense(tf.mul(g, attention), blk.proj2);
+          return bn(tf.add(h, v), blk.bn);
+        });
       }
       return h;
     },
-    aux: (h) => bn(dense(h, aux), aux.bn),
-    deformable: (h) => {
-      const d = deformConv(to4d(h), deform.offset as tf.Tensor4D, deform.mask as tf.Tensor4D, deform.w as tf.Tensor2D);
-      return bn(d, deform.bn);
-    },
-    head: (d) => bn(dense(d, head), head.bn),
+    aux: (h) => tf.tidy(() => bn(dense(h, aux), aux.bn)),
+    deformable: (h) =>
+      tf.tidy(() => bn(deformConv(to4d(h), deform.offset as tf.Tensor4D, deform.mask as tf.Tensor4D, deform.w as tf.Tensor2D), deform.bn)),
+    head: (d) => tf.tidy(() => bn(dense(d, head), head.bn)),
   };
 
   const forward = (image: tf.Tensor4D): ForwardOutput => {
@@ -155,6 +185,7 @@ export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Floa
 
   return {
     variables: [...vars.values()],
+    params: { stem, blocks, aux, deform, head },
     stages,
     forward,
     snapshot: () => new Map([...vars].map(([name, v]) => [name, Float32Array.from(v.dataSync() as Float32Array)])),

@@ -102,10 +102,11 @@ export function selectLesion(labels: Uint8Array, size: number, luminance: Float3
   }
   if (!chosen) return { mask: new Uint8Array(size * size), cluster: -1, confidence: 0 };
   let core = chosen.core;
-  if (chosen.touches) core = largestComponent(Uint8Array.from(core, (v, i) => (v && (weight[i] as number) > 0 ? 1 : 0)), size, size);
+  const CUT = Number(process.env.CUT ?? 1); const keep = (i: number) => (weight[i] as number) > 1 - CUT * CUT;
+  if (chosen.touches) core = largestComponent(Uint8Array.from(core, (v, i) => (v && keep(i) ? 1 : 0)), size, size);
   // Regrow by the opening radius inside the dark pixels: the boundary follows the label map again, hairs stay cut.
   const grown = dilate(core, size, size, chosen.radius + 1);
-  const regrown = Uint8Array.from(grown, (v, i) => (v && dark[i] && (!chosen.touches || (weight[i] as number) > 0) ? 1 : 0));
+  const regrown = Uint8Array.from(grown, (v, i) => (v && dark[i] && (!chosen.touches || keep(i)) ? 1 : 0));
   const mask = fillHoles(largestComponent(regrown, size, size), size, size);
   // The cluster most of the mask came from, for the app's display and the CLI's report.
   const votes = new Map<number, number>();
