@@ -1,8 +1,6 @@
 // Pixel decoding, the CPU-heavy part of showing an item: run in a worker thread (decode-worker.ts) or inline.
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import sharp from 'sharp';
 import { decodeFrame } from '../../services/dicom';
+import { readRgb } from '../../services/images/read';
 import { IpcError } from '../handler';
 
 export type DecodeRequest = { readonly kind: 'slice'; readonly path: string; readonly frameIndex: number } | { readonly kind: 'photo'; readonly path: string };
@@ -40,31 +38,15 @@ async function decodeSlice(path: string, frameIndex: number): Promise<DecodedSli
   return { width: f.width, height: f.height, hu, window: f.window ? { center: f.window.center, width: f.window.width } : null };
 }
 
-async function decodePhoto(path: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
-  if (extname(path).toLowerCase() !== '.bmp') {
-    const { data, info } = await sharp(path).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, rgba: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  }
-  const buf = await readFile(path);
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  const offset = v.getUint32(10, true);
-  const width = v.getInt32(18, true);
-  const rawH = v.getInt32(22, true);
-  const height = Math.abs(rawH);
-  const bpp = v.getUint16(28, true);
-  if (bpp !== 24 && bpp !== 32) throw new IpcError('unavailable', `BMP with ${bpp} bits per pixel is not supported here`);
-  const stride = Math.ceil((width * bpp) / 32) * 4;
+/** Photographs through the image service (BMP reader, sharp for the rest), widened to RGBA for the viewport. */
+async function decodePhoto(path: string): Promise<DecodedPhoto> {
+  const { width, height, rgb } = await readRgb(path);
   const rgba = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    const row = offset + (rawH > 0 ? height - 1 - y : y) * stride;
-    for (let x = 0; x < width; x++) {
-      const s = row + (x * bpp) / 8;
-      const d = (y * width + x) * 4;
-      rgba[d] = buf[s + 2] ?? 0;
-      rgba[d + 1] = buf[s + 1] ?? 0;
-      rgba[d + 2] = buf[s] ?? 0;
-      rgba[d + 3] = 255;
-    }
+  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+    rgba[j] = rgb[i] ?? 0;
+    rgba[j + 1] = rgb[i + 1] ?? 0;
+    rgba[j + 2] = rgb[i + 2] ?? 0;
+    rgba[j + 3] = 255;
   }
   return { width, height, rgba };
 }

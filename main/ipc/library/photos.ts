@@ -7,8 +7,9 @@ import { IpcError } from '../handler';
 import { writePhotoMask } from '../../services/masks';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import type { Decode } from './decode';
+import { PHOTO_EXTENSIONS } from '../../services/images/read';
 
-export const PHOTO_EXTENSIONS: ReadonlySet<string> = new Set(['.bmp', '.png', '.jpg', '.jpeg']);
+export { PHOTO_EXTENSIONS } from '../../services/images/read';
 /** Ground-truth and exported masks that sit next to photos are not photos to annotate. */
 const MASK_NAME = /(_lesion|_segmentation|_mask|\.mask)\.[a-z]+$/i;
 
