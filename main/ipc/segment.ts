@@ -4,6 +4,7 @@ import { SegmentQueue, type JobEvent } from '../services/session/queue';
 import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 import { toModelImage } from './images';
+import { DEFAULT_MAX_ITERATIONS } from '../../model/config';
 import { pickMask, proposeMask } from './library/labels';
 
 export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue: SegmentQueue } {
@@ -14,7 +15,7 @@ export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue:
     if (e.type === 'progress') last.set(e.jobId, e.progress);
     const p = last.get(e.jobId) ?? null;
     if (state !== 'queued' && state !== 'running') last.delete(e.jobId);
-    const max = p?.maxIterations ?? e.spec.config.maxIterations ?? 0;
+    const max = p?.maxIterations ?? e.spec.config.maxIterations ?? DEFAULT_MAX_ITERATIONS;
     const update: JobProgress = { jobId: e.jobId, itemId: e.spec.itemId, studyKey: e.spec.studyKey, state, iteration: p?.iteration ?? 0, maxIterations: max, loss: p?.loss ?? null };
     events.send(segmentChannels.progress, message ? { ...update, message } : update);
   };
