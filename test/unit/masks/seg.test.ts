@@ -107,6 +107,23 @@ print(json.dumps({'patient': d.PatientID, 'study': d.StudyInstanceUID, 'types': 
   });
 });
 
+describe('DICOM SEG export on other sources', () => {
+  it.each([
+    ['GE CT, implicit VR (dcmqi sample)', 'ct/dcmqi-ct3slice'],
+    ['slice without Modality or Patient ID', 'dicom/no-modality/0.dcm'],
+    ['enhanced multi-frame CT (frames referenced by number)', 'dicom/multiframe-encapsulated/CT0012.not_fragmented_bot_rle.dcm'],
+  ])('%s: dciodvfy reports no errors and the masks read back', async (_name, rel) => {
+    const tool = requireTool('dciodvfy', 'dicom3tools');
+    const src = (await indexPaths([dataPath(rel)])).series.find((s) => s.modality !== 'SEG')!;
+    const masks = src.slices.map((s, k) => Uint8Array.from({ length: s.rows * s.columns }, (_, i) => ((i + k) % 97 < 30 ? 1 : 0)));
+    const [file] = (await writeSeriesMasks(src, masks, 'seg', join(out, 'others', rel.replace(/\W/g, '_')))) as [string];
+    const run = spawnSync(tool, [file], { encoding: 'utf8' });
+    expect(`${run.stdout}${run.stderr}`.split('\n').filter((l) => /^Error/.test(l))).toEqual([]);
+    const back = await importSeg(file, src);
+    back.slices.forEach((m, k) => expect(Buffer.compare(Buffer.from(m), Buffer.from(masks[k]!))).toBe(0));
+  });
+});
+
 describe('algorithm type from plain label maps', () => {
   it('AUTOMATIC by default, SEMIAUTOMATIC when the caller says a person edited them', async () => {
     const dir = join(out, 'types');
