@@ -47,19 +47,24 @@ const BRIDGE_RADIUS = 0.012;
 const RADIUS_STEPS = [1, 2, 4];
 
 /**
+ * Beyond this radius (1 = the ellipse inscribed in the image) lie the extreme corners: outside a contact
+ * dermoscope's circular field of view, dark vignette rather than lesion. Measured on PH2 (15 images), cutting at
+ * 1.0–1.45 changes the mean Dice by < 0.01; 1.2 keeps most of a lesion that fills the picture.
+ */
+const FIELD_OF_VIEW = 1.2;
+
+/** Squared distance from the image centre, 1 on the ellipse inscribed in the image. */
+function radius2(i: number, size: number): number {
+  const c = (size - 1) / 2, x = i % size, y = (i - x) / size;
+  return ((x - c) / (size / 2)) ** 2 + ((y - c) / (size / 2)) ** 2;
+}
+
+/**
  * How central a region is: the sum over its pixels of 1 − r², r being the distance from the image centre on the
  * ellipse inscribed in the image (0 outside it). Vignette corners lie outside that ellipse and weigh nothing.
  */
 function centralWeight(size: number): Float32Array {
-  const w = new Float32Array(size * size);
-  const c = (size - 1) / 2;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const r2 = ((x - c) / (size / 2)) ** 2 + ((y - c) / (size / 2)) ** 2;
-      w[y * size + x] = Math.max(0, 1 - r2);
-    }
-  }
-  return w;
+  return Float32Array.from({ length: size * size }, (_, i) => Math.max(0, 1 - radius2(i, size)));
 }
 
 /** The most central component of mask (by summed central weight) and whether it touches the border. */
@@ -77,7 +82,7 @@ function mostCentral(mask: Uint8Array, size: number, weight: Float32Array): { co
  * that hairs and thin bridges no longer join the lesion to the vignette, then the most central component — central
  * weight ignores the corners, so a dark corner never wins over a lesion near the middle. If that component still
  * touches the border the opening is widened (a lesion merging with a dark corner separates); if it touches the border
- * at every width (large lesions, tight crops) the corners outside the inscribed ellipse are cut from it. The core is
+ * at every width (large lesions, tight crops) the extreme corners (beyond FIELD_OF_VIEW) are cut from it. The core is
  * regrown within the dark pixels (so the outline follows the label map again) and its holes are filled.
  */
 export function selectLesion(labels: Uint8Array, size: number, luminance: Float32Array): TargetMask {
@@ -101,12 +106,12 @@ export function selectLesion(labels: Uint8Array, size: number, luminance: Float3
     }
   }
   if (!chosen) return { mask: new Uint8Array(size * size), cluster: -1, confidence: 0 };
-  let core = chosen.core;
-  const CUT = Number(process.env.CUT ?? 1); const keep = (i: number) => (weight[i] as number) > 1 - CUT * CUT;
-  if (chosen.touches) core = largestComponent(Uint8Array.from(core, (v, i) => (v && keep(i) ? 1 : 0)), size, size);
+  // Only a region that still reaches the border loses the extreme corners (a lesion merged with the vignette).
+  const inView = (i: number) => !chosen.touches || radius2(i, size) < FIELD_OF_VIEW ** 2;
+  const core = chosen.touches ? largestComponent(Uint8Array.from(chosen.core, (v, i) => (v && inView(i) ? 1 : 0)), size, size) : chosen.core;
   // Regrow by the opening radius inside the dark pixels: the boundary follows the label map again, hairs stay cut.
   const grown = dilate(core, size, size, chosen.radius + 1);
-  const regrown = Uint8Array.from(grown, (v, i) => (v && dark[i] && (!chosen.touches || keep(i)) ? 1 : 0));
+  const regrown = Uint8Array.from(grown, (v, i) => (v && dark[i] && inView(i) ? 1 : 0));
   const mask = fillHoles(largestComponent(regrown, size, size), size, size);
   // The cluster most of the mask came from, for the app's display and the CLI's report.
   const votes = new Map<number, number>();
