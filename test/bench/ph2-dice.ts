@@ -1,4 +1,4 @@
-// PH2 Dice of S3-Net + the ground-truth-free lesion rule: npx tsx test/bench/ph2-dice.ts [--mode faithful] [--fresh].
+// PH2 Dice of S3-Net + the ground-truth-free lesion rule: npx tsx test/bench/ph2-dice.ts [--mode faithful] [--set isic2017] [--fresh].
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,14 +15,22 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'faithful' },
     seed: { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
+    // isic2017: the same measurement on the 6 ISIC images, which the rule was not tuned on.
+    set: { type: 'string', default: 'ph2' },
     // Label maps are cached so the rule can be re-measured without retraining; --fresh retrains.
     fresh: { type: 'boolean', default: false },
   },
 });
 const mode = values.mode as TrainingMode;
 const seed = Number(values.seed);
-const PH2 = join(DATA_DIR, 'skin/ph2');
-const CACHE = join(REPO_ROOT, '.tmp/bench', `ph2-${mode}-seed${seed}`);
+const SETS = {
+  ph2: { image: (id: string) => `${id}.bmp`, truth: (id: string) => `${id}_lesion.bmp` },
+  isic2017: { image: (id: string) => `${id}.jpg`, truth: (id: string) => `${id}_segmentation.png` },
+};
+const set = values.set as keyof typeof SETS;
+if (!(set in SETS)) throw new Error(`--set must be one of ${Object.keys(SETS).join(', ')}`);
+const DIR = join(DATA_DIR, 'skin', set);
+const CACHE = join(REPO_ROOT, '.tmp/bench', `${set}-${mode}-seed${seed}`);
 
 interface Cached {
   readonly size: number;
@@ -52,15 +60,16 @@ function oracleCluster(labels: Uint8Array, truthAtSize: Uint8Array): number {
   return [...votes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
 }
 
-const ids = (await readdir(join(PH2, 'images'))).filter((f) => f.endsWith('.bmp')).map((f) => f.slice(0, -4)).sort();
+const ext = SETS[set].image('');
+const ids = (await readdir(join(DIR, 'images'))).filter((f) => f.endsWith(ext)).map((f) => f.slice(0, -ext.length)).sort();
 const runner = createSegmentationRunner({ workers: Number(values.workers) });
 const rows: { id: string; dice: number; oracle: number; seconds: number; iterations: number }[] = [];
 try {
   await Promise.all(ids.map(async (id) => {
-    const decoded = await readRgb(join(PH2, 'images', `${id}.bmp`));
+    const decoded = await readRgb(join(DIR, 'images', SETS[set].image(id)));
     const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
     const r = await labelsFor(id, () => runner.segment(image, { mode, seed }));
-    const truth = await readMask(join(PH2, 'masks', `${id}_lesion.bmp`));
+    const truth = await readMask(join(DIR, 'masks', SETS[set].truth(id)));
     const target = selectLesion(r.labels, r.size, luminanceAt(image.data, image.width, image.height, r.size));
     const mask = resizeMask(target.mask, r.size, r.size, image.width, image.height);
     const native = resizeLabels(r.labels, r.size, r.size, image.width, image.height);
@@ -75,7 +84,7 @@ try {
 }
 rows.sort((a, b) => a.id.localeCompare(b.id));
 const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
-console.log(`PH2, ${mode} mode, seed ${seed} (label maps cached in ${CACHE})`);
+console.log(`${set}, ${mode} mode, seed ${seed} (label maps cached in ${CACHE})`);
 console.log(`${'image'.padEnd(8)} ${'rule Dice'.padStart(10)} ${'GT-cluster'.padStart(10)} ${'iter'.padStart(5)} ${'seconds'.padStart(8)}`);
 for (const r of rows) console.log(`${r.id.padEnd(8)} ${r.dice.toFixed(4).padStart(10)} ${r.oracle.toFixed(4).padStart(10)} ${String(r.iterations).padStart(5)} ${r.seconds.toFixed(1).padStart(8)}`);
 console.log(`${'mean'.padEnd(8)} ${mean((r) => r.dice).toFixed(4).padStart(10)} ${mean((r) => r.oracle).toFixed(4).padStart(10)} ${mean((r) => r.iterations).toFixed(1).padStart(5)} ${mean((r) => r.seconds).toFixed(1).padStart(8)}`);
