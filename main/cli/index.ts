@@ -44,7 +44,19 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
   if (name === 'segment' && !rest.includes('--help')) {
     const report = await describeBackends();
     const off = Object.entries(report.available).filter(([, a]) => !a.ok).map(([n, a]) => `${n}: ${a.detail}`);
-    io.stderr.write(`s3-annotate: auto backend is ${report.selected}${off.length ? ` (unavailable — ${off.join('; ')})` : ''}\n`);
+    const requested = requestedBackend(rest);
+    const using = requested === 'auto' ? `${report.selected} (auto)` : `${requested} (requested; auto would pick ${report.selected})`;
+    io.stderr.write(`s3-annotate: TF.js backend ${using}${off.length ? `; unavailable — ${off.join('; ')}` : ''}\n`);
   }
   return (await load())(rest, io);
+}
+
+/** The --backend value as given (`--backend cpu` or `--backend=cpu`); segment validates it. */
+function requestedBackend(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--backend') return args[i + 1] ?? 'auto';
+    if (a.startsWith('--backend=')) return a.slice('--backend='.length);
+  }
+  return 'auto';
 }
