@@ -47,6 +47,8 @@ export class AppState {
       const status = this.review.statusOf(r.itemId);
       // Main saved the proposal only for unreviewed items; mirror that rule here.
       if (status !== 'not-run' && status !== 'proposed') return;
+      // Mid-stroke on this very item: the person's edit wins (it is autosaved as 'corrected' when the stroke ends).
+      if (this.editor.stroking && this.study.currentId === r.itemId) return;
       this.mask.put(r.itemId, r.width, r.height, r.mask);
       this.review.statuses[r.itemId] = 'proposed';
       this.info(`S3-Net proposal ready (${r.iterations} iterations, ${r.seconds.toFixed(1)} s)`);
