@@ -44,6 +44,10 @@ export function parseExportArgs(args: readonly string[]): ExportArgs | string {
 }
 
 export async function run(args: string[], io: CommandIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
   const parsed = parseExportArgs(args);
   if (typeof parsed === 'string') {
     io.stderr.write(`${parsed}\n${USAGE}`);

@@ -58,11 +58,17 @@ function formatText(index: DicomIndex): string {
   return `${lines.join('\n')}\n`;
 }
 
+const USAGE = 'usage: s3-annotate info <files or folders…> [--json]\n';
+
 export async function run(args: string[], io: CommandIO): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
   const json = args.includes('--json');
   const paths = args.filter((a) => a !== '--json');
   if (paths.length === 0 || paths.some((a) => a.startsWith('--'))) {
-    io.stderr.write('usage: s3-annotate info <files or folders…> [--json]\n');
+    io.stderr.write(USAGE);
     return 2;
   }
   const index = await indexPaths(paths);

@@ -35,5 +35,7 @@ describe('s3-annotate info', () => {
   it('exit 1 when nothing loads, 2 on bad usage', async () => {
     expect((await info([dataPath('ct/lung-masks/masks')])).code).toBe(1);
     expect((await info([])).code).toBe(2);
+    const help = await info(['--help']);
+    expect([help.code, help.out]).toEqual([0, expect.stringMatching(/usage: s3-annotate info/)]);
   });
 });
