@@ -122,7 +122,6 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   const runner = createSegmentationRunner(flags.workers ? { workers: flags.workers } : {});
   const stderr = process.stderr;
   const progress = progressDisplay(stderr, total);
-  const config = validateConfig(flags.config);
   const report = (line: object) => flags.json && io.stdout.write(`${JSON.stringify(line)}\n`);
   const train = (name: string, image: RgbImage) =>
     runner.segment(image, flags.config, { onProgress: (p) => progress.update(name, p) }).finally(() => progress.done(name));
@@ -154,7 +153,8 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
       const result = await train(name, image);
       const target = flags.target === 'lung'
-        ? selectLungs(result.labels, result.size, meanPool(lumaOf(image), image.width, image.height, result.size).map((g) => g * 1500 - 1350))
+        ? // A grey photograph of a CT slice: undo the lung window (1500/−600) to approximate HU.
+          selectLungs(result.labels, result.size, meanPool(lumaOf(image), image.width, image.height, result.size).map((g) => g * 1500 - 1350))
         : selectLesion(result.labels, result.size, luminanceAt(image.data, image.width, image.height, result.size));
       const out = await writeOutputs(name, result, target, image.width, image.height);
       report(describe(path, result, target, { mask: out.maskPath, labels: out.labelsPath, width: image.width, height: image.height }));
@@ -187,7 +187,6 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   };
 
   try {
-    void config;
     // Photos and series run concurrently; the runner's workers bound how many train at once.
     const jobs = [...photos.map((p) => () => photoJob(p)), ...loaded.series.map((s) => async () => {
       try {
