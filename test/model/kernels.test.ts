@@ -201,3 +201,10 @@ describe('fused kernels: deformable convolution in row blocks, GELU', () => {
     }, ['gelu', 'dgelu']);
   });
 });
+
+describe('kernel build in use', () => {
+  it('is relaxed SIMD (fused multiply-add) on this Node unless plain SIMD is asked for', async () => {
+    const { kernelVariant } = await import('../../model/kernels/binding');
+    expect(kernelVariant()).toBe(process.env.S3A_KERNELS === 'simd' ? 'simd' : 'relaxed-simd');
+  });
+});

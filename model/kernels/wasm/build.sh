@@ -4,14 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 CLANG=${CLANG:-$(command -v clang-16 || command -v clang)}
-out=${1:-s3kernels.wasm}
-"$CLANG" --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -ffreestanding -fno-builtin \
-  -Wall -Wextra -Werror \
-  -Wl,--no-entry -Wl,--import-memory -Wl,--export-dynamic -Wl,--export=__stack_pointer \
-  -Wl,--initial-memory=131072 -Wl,-z,stack-size=65536 \
-  -o "$out" s3kernels.c
-if command -v wasm-objdump >/dev/null && wasm-objdump -h "$out" | grep -q ' Data '; then
-  echo "s3kernels: data segment present; it would overwrite the host module's memory" >&2
-  exit 1
-fi
-echo "built $out ($(stat -c %s "$out") bytes)"
+outdir=${1:-.}
+build() { # $1: output file, then extra flags
+  local out=$1; shift
+  "$CLANG" --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -ffreestanding -fno-builtin \
+    -Wall -Wextra -Werror "$@" \
+    -Wl,--no-entry -Wl,--import-memory -Wl,--export-dynamic -Wl,--export=__stack_pointer \
+    -Wl,--initial-memory=131072 -Wl,-z,stack-size=65536 \
+    -o "$out" s3kernels.c
+  if command -v wasm-objdump >/dev/null && wasm-objdump -h "$out" | grep -q ' Data '; then
+    echo "s3kernels: data segment present in $out; it would overwrite the host module's memory" >&2
+    exit 1
+  fi
+  echo "built $out ($(stat -c %s "$out") bytes)"
+}
+# Plain WebAssembly SIMD (every runtime), and relaxed SIMD with fused multiply-add (Node ≥ 22, Electron, Chrome).
+build "$outdir/s3kernels.wasm"
+build "$outdir/s3kernels-relaxed.wasm" -mrelaxed-simd -DS3_RELAXED_SIMD

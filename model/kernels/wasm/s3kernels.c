@@ -10,7 +10,15 @@ typedef float f32;
 
 static inline v128_t ld(const f32 *p) { return wasm_v128_load(p); }
 static inline void st(f32 *p, v128_t v) { wasm_v128_store(p, v); }
+#ifdef S3_RELAXED_SIMD
+// Built twice: with relaxed SIMD, madd is one fused multiply-add (vfmadd on x86 with FMA3); without, mul then add.
+typedef float f32x4_t __attribute__((__vector_size__(16), __aligned__(16)));
+static inline v128_t madd(v128_t acc, v128_t a, v128_t b) {
+  return (v128_t)__builtin_wasm_relaxed_madd_f32x4((f32x4_t)a, (f32x4_t)b, (f32x4_t)acc);
+}
+#else
 static inline v128_t madd(v128_t acc, v128_t a, v128_t b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+#endif
 
 // ---------------------------------------------------------------------------------------------------------------
 // Depthwise convolution, stride 1, 'same' padding, any odd K and dilation.
@@ -523,7 +531,9 @@ EXPORT void matmul_tn(const f32 *a, const f32 *b, f32 *out, int P, int M, int N)
 }
 
 // out[p][o] = sum_i a[p][i] * w[i][o] for a [P, K], w [K, N] (overwrites out). Two rows × 16 columns in registers.
-static void gemm_nn(const f32 *a, const f32 *w, f32 *out, int P, int K, int N) {
+void gemm_nn(const f32 *a, const f32 *w, f32 *out, int P, int K, int N);
+EXPORT void gemm(const f32 *a, const f32 *w, f32 *out, int P, int K, int N) { gemm_nn(a, w, out, P, K, N); }
+void gemm_nn(const f32 *a, const f32 *w, f32 *out, int P, int K, int N) {
   const int P2 = P & ~1, N16 = N & ~15;
   for (int p = 0; p < P2; p += 2) {
     const f32 *a0 = a + (long)p * K, *a1 = a0 + K;
