@@ -133,16 +133,30 @@ function confidenceOf(mask: Uint8Array, luminance: Float32Array, touchesBorder: 
 }
 
 /**
- * One click: the connected component of the cluster under (x, y) (working-size coordinates), holes filled — the
- * same clean-up as the automatic choice. Returns an empty mask outside the image.
+ * One click: the connected component of the cluster under (x, y) (working-size coordinates), cleaned as the automatic
+ * choice is — hairs and thin bridges opened away (so a click on the lesion does not bring the vignette along),
+ * regrown within the cluster, holes filled. A click on something thinner than the opening (a hair) takes its raw
+ * component. Returns an empty mask outside the image.
  */
 export function pickAt(labels: Uint8Array, size: number, x: number, y: number): TargetMask {
   const xi = Math.floor(x), yi = Math.floor(y);
   if (xi < 0 || yi < 0 || xi >= size || yi >= size) return { mask: new Uint8Array(size * size), cluster: -1, confidence: 0 };
-  const cluster = labels[yi * size + xi] as number;
+  const at = yi * size + xi;
+  const cluster = labels[at] as number;
   const same = Uint8Array.from(labels, (l) => (l === cluster ? 1 : 0));
-  const comps = connectedComponents(same, size, size);
-  const id = comps.ids[yi * size + xi] as number;
-  const mask = fillHoles(selectComponents(comps, (c) => c === id), size, size);
-  return { mask, cluster, confidence: 1 };
+  const radius = Math.max(1, Math.round(size * BRIDGE_RADIUS));
+  const opened = open(same, size, size, radius);
+  let region = componentAt(same, size, at);
+  if (opened[at]) {
+    const grown = dilate(componentAt(opened, size, at), size, size, radius + 1);
+    region = componentAt(Uint8Array.from(grown, (v, i) => (v && same[i] ? 1 : 0)), size, at);
+  }
+  return { mask: fillHoles(region, size, size), cluster, confidence: 1 };
+}
+
+/** The 8-connected component of mask containing pixel index at. */
+function componentAt(mask: Uint8Array, size: number, at: number): Uint8Array {
+  const comps = connectedComponents(mask, size, size);
+  const id = comps.ids[at] as number;
+  return selectComponents(comps, (c) => c === id);
 }

@@ -81,6 +81,24 @@ describe('selectLesion traps', () => {
   });
 });
 
+describe('pickAt', () => {
+  it('picks the lesion without the vignette its hairs reach, and the corner when the corner is clicked', () => {
+    const lesion = disc(60, 66, 20);
+    const hair = (x: number, y: number) => Math.abs(y - x) <= 1;
+    const { labels } = scene((x, y) => lesion(x, y) || corners(x, y) || hair(x, y));
+    const truth = scene(lesion).labels.map((l) => (l === 9 ? 1 : 0));
+    const onLesion = pickAt(labels, S, 60, 66);
+    expect(onLesion.cluster).toBe(9);
+    expect(overlap(onLesion.mask, truth).dice).toBeGreaterThan(0.95);
+    const onCorner = pickAt(labels, S, 125, 2);
+    expect(onCorner.mask[2 * S + 125]).toBe(1);
+    expect(onCorner.mask[66 * S + 60]).toBe(0);
+    // A click on the hair itself (thinner than the opening) takes the raw component it belongs to.
+    const onHair = pickAt(labels, S, 100, 100);
+    expect(onHair.mask[100 * S + 100]).toBe(1);
+  });
+});
+
 describe('selectLesion and pickAt on PH2 expert masks', () => {
   it.each(['IMD002', 'IMD017'])('%s: the expert lesion as a cluster, with vignette corners and hairs, is recovered', async (id) => {
     const size = 256;
