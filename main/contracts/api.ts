@@ -4,7 +4,7 @@ import type { Result } from './result';
 import type { ItemData, RecentEntry, StudyIndex, Thumbnail } from './study';
 import type { JobProgress, JobResult, PickedMask, RunAccepted, RunConfig, pickRequest } from './segment';
 import type { SavedMask, SessionState, ReviewStatus, ViewState } from './session';
-import type { ExportDone, ExportFormat } from './export';
+import type { ExportDone, ExportFormat, SegmentStyle } from './export';
 import type { MenuCommand } from './menu';
 
 export type Unsubscribe = () => void;
@@ -38,7 +38,7 @@ export interface SessionApi {
 
 export interface ExportApi {
   chooseDestination(format: ExportFormat, suggestedName: string): Promise<Result<string | null>>;
-  run(studyKey: string, format: ExportFormat, destination: string, itemIds: string[], overwrite: boolean): Promise<Result<ExportDone>>;
+  run(studyKey: string, format: ExportFormat, destination: string, itemIds: string[], overwrite: boolean, segments?: SegmentStyle[]): Promise<Result<ExportDone>>;
 }
 
 export interface MenuApi {

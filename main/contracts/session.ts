@@ -24,6 +24,8 @@ export const sessionState = z.object({
   statuses: z.record(z.string(), reviewStatus),
   /** Items with a saved mask (fetch each with session:mask). */
   masks: z.array(z.string()),
+  /** Items a person has changed since S3-Net proposed them (kept after accepting, for SEG's algorithm type). */
+  edited: z.array(z.string()).default([]),
   view: viewState,
   updatedAt: z.string(),
 });

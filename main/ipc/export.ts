@@ -6,16 +6,16 @@ import type { IpcDeps } from './deps';
 export function exportHandlers({ dialogs, library, store }: IpcDeps): HandlerTable {
   return {
     [exportChannels.chooseDestination]: handle(chooseDestinationRequest, ({ suggestedName }) => dialogs.chooseExportFolder(suggestedName)),
-    [exportChannels.run]: handle(exportRequest, async ({ studyKey, format, destination, itemIds, overwrite }) => {
+    [exportChannels.run]: handle(exportRequest, async ({ studyKey, format, destination, itemIds, overwrite, segments }) => {
       await store.flush();
       // Series are written whole (SEG/NIfTI describe a volume; PNG names follow the slices): empty where unmasked.
       const ids = [...new Set(itemIds.flatMap((id) => library.seriesOf(studyKey, id)))];
-      const { statuses } = await store.load(studyKey);
+      const { statuses, edited: everEdited } = await store.load(studyKey);
       const items = [];
       for (const itemId of ids) {
         const source = library.source(studyKey, itemId);
         // A person changed this mask: SEG records it as SEMIAUTOMATIC rather than S3-Net's AUTOMATIC.
-        const edited = statuses[itemId] === 'corrected';
+        const edited = statuses[itemId] === 'corrected' || everEdited.includes(itemId);
         const saved = await store.readMask(studyKey, itemId);
         if (saved) items.push({ source, mask: saved.mask, width: saved.width, height: saved.height, edited });
         else {
@@ -24,7 +24,7 @@ export function exportHandlers({ dialogs, library, store }: IpcDeps): HandlerTab
         }
       }
       if (items.length === 0) throw new IpcError('invalid', 'nothing to export');
-      return { files: await library.provider.exportMasks(format, items, destination, overwrite) };
+      return { files: await library.provider.exportMasks(format, items, destination, overwrite, segments) };
     }),
   };
 }

@@ -57,7 +57,7 @@ export function buildApi(t: Transport): S3Api {
     },
     export: {
       chooseDestination: (format, suggestedName) => call<string | null>(exportChannels.chooseDestination, { format, suggestedName }),
-      run: (studyKey, format, destination, itemIds, overwrite) => call<ExportDone>(exportChannels.run, { studyKey, format, destination, itemIds, overwrite }),
+      run: (studyKey, format, destination, itemIds, overwrite, segments) => call<ExportDone>(exportChannels.run, { studyKey, format, destination, itemIds, overwrite, segments }),
     },
     menu: { onCommand: listen<MenuCommand>(menuChannels.command) },
   };

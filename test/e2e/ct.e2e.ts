@@ -120,6 +120,7 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
   it('exports a DICOM SEG that dciodvfy accepts, and never overwrites without asking', async () => {
     const { page } = app;
     await page.keyboard.press('ArrowUp');
+    await page.getByLabel('segment name').fill('Lungs');
     await page.getByTestId('open-export').click();
     await page.getByTestId('export-format').selectOption('seg');
     app.host.dialogs.answerExportFolder(out);
@@ -132,6 +133,10 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     const check = await run('dciodvfy', [file]).catch((e: { stdout: string; stderr: string }) => e);
     const report = `${check.stdout}\n${check.stderr}`;
     expect(report).not.toMatch(/^Error/m);
+    // The segment carries the name the user gave it, and says a person edited S3-Net's proposal.
+    const dump = (await run('dcmdump', ['+P', '0062,0005', '+P', '0062,0008', file])).stdout;
+    expect(dump).toContain('[Lungs]');
+    expect(dump).toContain('SEMIAUTOMATIC');
     await page.getByTestId('export-run').click();
     await page.getByTestId('export-exists').waitFor();
     await page.getByTestId('export-replace').click();

@@ -2,7 +2,8 @@
 import { basename, extname } from 'node:path';
 import { indexPaths, writeSeriesMasks, WINDOW_PRESETS, type SeriesIndex } from '../../services/dicom';
 import type { Decode } from './decode';
-import type { ItemData, PatientSummary, WindowPreset } from '../../contracts';
+import { markEdited, proposedSegment, type MaskVolume } from '../../services/masks';
+import type { ItemData, PatientSummary, SegmentStyle, WindowPreset } from '../../contracts';
 import { IpcError } from '../handler';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import { PHOTO_EXTENSIONS, photoProvider } from './photos';
@@ -55,12 +56,12 @@ export function createDicomProvider(decode: Decode): StudyProvider {
       return { kind: 'slice', itemId, width: f.width, height: f.height, hu, spacing: [g?.pixelSpacing?.[0] ?? 1, g?.pixelSpacing?.[1] ?? 1], position: g?.position?.[2] ?? null, presets };
     },
 
-    async exportMasks(format, items, destination, overwrite) {
+    async exportMasks(format, items, destination, overwrite, segments) {
       const pics = items.filter((i) => i.source.kind === 'photo');
       const slices = items.filter((i) => i.source.kind === 'slice');
       return [
         ...(pics.length ? await photos.exportMasks(format, pics, destination, overwrite) : []),
-        ...(slices.length ? await exportSeries(seriesByUid, format, slices, destination, overwrite) : []),
+        ...(slices.length ? await exportSeries(seriesByUid, format, slices, destination, overwrite, segments ?? []) : []),
       ];
     },
   };
@@ -73,6 +74,7 @@ async function exportSeries(
   items: Parameters<StudyProvider['exportMasks']>[1],
   destination: string,
   overwrite: boolean,
+  styles: readonly SegmentStyle[],
 ): Promise<string[]> {
   const bySeries = new Map<string, Map<number, Uint8Array>>();
   const edited = new Set<string>();
@@ -88,7 +90,24 @@ async function exportSeries(
     const series = seriesByUid.get(uid);
     if (!series) throw new IpcError('not-found', `series ${uid} is not open`);
     const labelMaps = series.slices.map((s, i) => masks.get(i) ?? new Uint8Array(s.columns * s.rows));
-    written.push(...(await writeSeriesMasks(series, labelMaps, format, destination, { overwrite, seriesDescription: 'S3 Annotate masks', edited: edited.has(uid) })));
+    const volume = styledVolume(series, labelMaps, styles, edited.has(uid));
+    written.push(...(await writeSeriesMasks(series, volume ?? labelMaps, format, destination, { overwrite, seriesDescription: 'S3 Annotate masks', edited: edited.has(uid) })));
   }
   return written;
+}
+
+/** The user's segment names and colours for the labels present; null (the writer's defaults) when none apply. */
+function styledVolume(series: SeriesIndex, slices: Uint8Array[], styles: readonly SegmentStyle[], edited: boolean): MaskVolume | null {
+  const first = series.slices[0];
+  if (!first || styles.length === 0) return null;
+  const present = new Set<number>();
+  for (const s of slices) for (let i = 0; i < s.length; i++) if (s[i]) present.add(s[i] as number);
+  const used = styles.filter((st) => present.has(st.value));
+  if (used.length === 0 || used.length !== present.size) return null;
+  const segments = used.map((st) => {
+    const n = parseInt(st.color.slice(1), 16);
+    const seg = proposedSegment(st.value, st.label, { color: [(n >> 16) & 255, (n >> 8) & 255, n & 255] });
+    return edited ? markEdited(seg) : seg;
+  });
+  return { width: first.columns, height: first.rows, slices, segments };
 }

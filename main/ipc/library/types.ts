@@ -1,5 +1,5 @@
 // What the app needs from the file services: index what was opened, decode one item, write masks out.
-import type { ExportFormat, ItemData, PatientSummary, StudyIndex } from '../../contracts';
+import type { ExportFormat, ItemData, PatientSummary, SegmentStyle, StudyIndex } from '../../contracts';
 import type { Priority } from './decode';
 
 export type ItemSource =
@@ -22,5 +22,6 @@ export interface StudyProvider {
     items: ReadonlyArray<{ source: ItemSource; mask: Uint8Array; width: number; height: number; edited: boolean }>,
     destination: string,
     overwrite: boolean,
+    segments?: readonly SegmentStyle[],
   ): Promise<string[]>;
 }

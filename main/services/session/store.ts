@@ -34,7 +34,7 @@ export class SessionStore {
   async load(studyKey: string): Promise<SessionState> {
     const cached = this.#states.get(studyKey);
     if (cached) return cached;
-    let state: SessionState = { studyKey, statuses: {}, masks: [], view: emptyView, updatedAt: new Date().toISOString() };
+    let state: SessionState = { studyKey, statuses: {}, masks: [], edited: [], view: emptyView, updatedAt: new Date().toISOString() };
     try {
       const parsed = sessionState.safeParse(JSON.parse(await readFile(join(this.#studyDir(studyKey), 'session.json'), 'utf8')));
       if (parsed.success && parsed.data.studyKey === studyKey) state = parsed.data;
@@ -47,7 +47,8 @@ export class SessionStore {
 
   async setStatus(studyKey: string, itemId: string, status: ReviewStatus): Promise<void> {
     const s = await this.load(studyKey);
-    await this.#saveState({ ...s, statuses: { ...s.statuses, [itemId]: status } });
+    const edited = status === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
+    await this.#saveState({ ...s, statuses: { ...s.statuses, [itemId]: status }, edited });
   }
 
   async setView(studyKey: string, view: ViewState): Promise<void> {
