@@ -1,5 +1,5 @@
 // A dermoscopy photo (PH2): S3-Net, one click to pick the lesion's cluster, accept, export PNG equal to what was shown.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -71,5 +71,18 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
     for (let i = 0; i < shown.data.length; i++) if ((data[i] ?? 0) > 127 !== (shown.data[i] ?? 0) > 0) mismatches++;
     expect(mismatches).toBe(0);
     await page.keyboard.press('Escape');
+  });
+
+  it('opens chosen files, listing a CT series and a photograph side by side', async () => {
+    const { page } = app;
+    const ct = join(DATA, 'ct/lidc/LIDC-IDRI-0003');
+    const slices = (await readdir(ct)).filter((f) => f.endsWith('.dcm')).map((f) => join(ct, f));
+    app.host.dialogs.answerOpen([join(DATA, 'skin/ph2/images/IMD004.bmp'), ...slices]);
+    await page.getByTestId('open-files').click();
+    await expect.poll(() => page.getByTestId('series').count()).toBe(1);
+    await expect(page.getByTestId('series').textContent()).resolves.toContain(`${slices.length} slices`);
+    await expect(page.getByTestId('photo').count()).resolves.toBe(1);
+    await page.getByTestId('photo').click();
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('IMD004.bmp');
   });
 });
