@@ -105,7 +105,12 @@ export function selectLesion(labels: Uint8Array, size: number, luminance: Float3
       break;
     }
   }
-  if (!chosen) return { mask: new Uint8Array(size * size), cluster: -1, confidence: 0 };
+  if (!chosen) {
+    // The dark clusters are all thinner than the opening (a faint lesion caught by a sliver of a cluster): take them raw.
+    const raw = mostCentral(dark, size, weight);
+    if (raw.score === 0) return { mask: new Uint8Array(size * size), cluster: -1, confidence: 0 };
+    chosen = { ...raw, radius: 0 };
+  }
   // Only a region that still reaches the border loses the extreme corners (a lesion merged with the vignette).
   const inView = (i: number) => !chosen.touches || radius2(i, size) < FIELD_OF_VIEW ** 2;
   const core = chosen.touches ? largestComponent(Uint8Array.from(chosen.core, (v, i) => (v && inView(i) ? 1 : 0)), size, size) : chosen.core;
