@@ -3,8 +3,10 @@
 # TF.js's wasm memory: no data segments, memory imported. The built file is committed so users need no compiler.
 set -euo pipefail
 cd "$(dirname "$0")"
+# Debian's clang-16 finds its wasm-ld only in LLVM's own bin folder.
+export PATH="$PATH:/usr/lib/llvm-16/bin"
 CLANG=${CLANG:-$(command -v clang-16 || command -v clang)}
-outdir=${1:-.}
+outdir=$(realpath "${1:-.}")
 build() { # $1: output file, then extra flags
   local out=$1; shift
   "$CLANG" --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -ffreestanding -fno-builtin \
