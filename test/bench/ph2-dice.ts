@@ -83,8 +83,9 @@ try {
   await runner.close();
 }
 rows.sort((a, b) => a.id.localeCompare(b.id));
+const idWidth = Math.max(8, ...rows.map((r) => r.id.length));
 const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
 console.log(`${set}, ${mode} mode, seed ${seed} (label maps cached in ${CACHE})`);
-console.log(`${'image'.padEnd(8)} ${'rule Dice'.padStart(10)} ${'GT-cluster'.padStart(10)} ${'iter'.padStart(5)} ${'seconds'.padStart(8)}`);
-for (const r of rows) console.log(`${r.id.padEnd(8)} ${r.dice.toFixed(4).padStart(10)} ${r.oracle.toFixed(4).padStart(10)} ${String(r.iterations).padStart(5)} ${r.seconds.toFixed(1).padStart(8)}`);
-console.log(`${'mean'.padEnd(8)} ${mean((r) => r.dice).toFixed(4).padStart(10)} ${mean((r) => r.oracle).toFixed(4).padStart(10)} ${mean((r) => r.iterations).toFixed(1).padStart(5)} ${mean((r) => r.seconds).toFixed(1).padStart(8)}`);
+console.log(`${'image'.padEnd(idWidth)} ${'rule Dice'.padStart(10)} ${'GT-cluster'.padStart(10)} ${'iter'.padStart(5)} ${'seconds'.padStart(8)}`);
+for (const r of rows) console.log(`${r.id.padEnd(idWidth)} ${r.dice.toFixed(4).padStart(10)} ${r.oracle.toFixed(4).padStart(10)} ${String(r.iterations).padStart(5)} ${r.seconds.toFixed(1).padStart(8)}`);
+console.log(`${'mean'.padEnd(idWidth)} ${mean((r) => r.dice).toFixed(4).padStart(10)} ${mean((r) => r.oracle).toFixed(4).padStart(10)} ${mean((r) => r.iterations).toFixed(1).padStart(5)} ${mean((r) => r.seconds).toFixed(1).padStart(8)}`);
