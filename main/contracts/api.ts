@@ -34,6 +34,7 @@ export interface SessionApi {
   saveMask(studyKey: string, itemId: string, width: number, height: number, mask: Uint8Array): Promise<Result<null>>;
   setStatus(studyKey: string, itemId: string, status: ReviewStatus): Promise<Result<null>>;
   setView(studyKey: string, view: ViewState): Promise<Result<null>>;
+  setSegments(studyKey: string, segments: SegmentStyle[]): Promise<Result<null>>;
 }
 
 export interface ExportApi {

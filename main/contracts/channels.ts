@@ -23,6 +23,7 @@ export const sessionChannels = {
   saveMask: 'session:save-mask',
   setStatus: 'session:set-status',
   setView: 'session:set-view',
+  setSegments: 'session:set-segments',
 } as const;
 
 export const exportChannels = {

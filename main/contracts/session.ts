@@ -1,6 +1,7 @@
 // The per-study session: review statuses, autosaved masks and the last view, restored on reopen.
 import { z } from 'zod';
 import { u8 } from './result';
+import { segmentStyle } from './export';
 
 export { sessionChannels } from './channels';
 
@@ -27,6 +28,8 @@ export const sessionState = z.object({
   /** Items a person has changed since S3-Net proposed them (kept after accepting, for SEG's algorithm type). */
   edited: z.array(z.string()).default([]),
   view: viewState,
+  /** The segments' names and colours as the user set them. */
+  segments: z.array(segmentStyle).default([]),
   updatedAt: z.string(),
 });
 export type SessionState = z.infer<typeof sessionState>;
@@ -40,3 +43,4 @@ export const saveMaskRequest = z
   .refine((r) => r.mask.length === r.width * r.height, { message: 'mask length must be width × height' });
 export const setStatusRequest = z.object({ studyKey: key, itemId, status: reviewStatus });
 export const setViewRequest = z.object({ studyKey: key, view: viewState });
+export const setSegmentsRequest = z.object({ studyKey: key, segments: z.array(segmentStyle).min(1).max(255) });

@@ -1,5 +1,5 @@
 // IPC for the session: load a study's saved state, read and autosave masks, review statuses and the view.
-import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setStatusRequest, setViewRequest } from '../contracts';
+import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setSegmentsRequest, setStatusRequest, setViewRequest } from '../contracts';
 import { handle, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 
@@ -17,6 +17,10 @@ export function sessionHandlers({ store }: IpcDeps): HandlerTable {
     }),
     [sessionChannels.setView]: handle(setViewRequest, async (r) => {
       await store.setView(r.studyKey, r.view);
+      return null;
+    }),
+    [sessionChannels.setSegments]: handle(setSegmentsRequest, async (r) => {
+      await store.setSegments(r.studyKey, r.segments);
       return null;
     }),
   };

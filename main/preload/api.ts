@@ -54,6 +54,7 @@ export function buildApi(t: Transport): S3Api {
       saveMask: (studyKey, itemId, width, height, mask) => call<null>(sessionChannels.saveMask, { studyKey, itemId, width, height, mask }),
       setStatus: (studyKey, itemId, status) => call<null>(sessionChannels.setStatus, { studyKey, itemId, status }),
       setView: (studyKey, view) => call<null>(sessionChannels.setView, { studyKey, view }),
+      setSegments: (studyKey, segments) => call<null>(sessionChannels.setSegments, { studyKey, segments }),
     },
     export: {
       chooseDestination: (format, suggestedName) => call<string | null>(exportChannels.chooseDestination, { format, suggestedName }),

@@ -96,6 +96,7 @@ export class AppState {
     this.review.order = this.study.order;
     const s = await api.session.load(index.studyKey);
     this.review.statuses = s.ok ? { ...s.value.statuses } : {};
+    if (s.ok && s.value.segments.length > 0) this.mask.segments = s.value.segments.map((g) => ({ ...g }));
     if (s.ok)
       await Promise.all(
         s.value.masks.map(async (id) => {
@@ -139,6 +140,18 @@ export class AppState {
       const key = this.study.index?.studyKey;
       if (!key) return;
       void api.session.setView(key, { itemId: this.study.currentId, seriesUid: this.study.currentEntry?.group ?? null, windowCenter: this.voi?.center ?? null, windowWidth: this.voi?.width ?? null });
+    }, 300);
+  }
+
+  #segmentsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Segment names and colours are part of the study's saved state (and of what SEG export writes). */
+  saveSegments(): void {
+    clearTimeout(this.#segmentsTimer);
+    this.#segmentsTimer = setTimeout(() => {
+      const key = this.study.index?.studyKey;
+      if (!key) return;
+      const segments = this.mask.segments.map((s) => ({ value: s.value, label: s.label.trim() || `Segment ${s.value}`, color: s.color }));
+      void api.session.setSegments(key, segments).then((r) => (r.ok ? undefined : this.error(r.error.message)));
     }, 300);
   }
 

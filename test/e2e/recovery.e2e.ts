@@ -58,6 +58,7 @@ describe('autosave and recovery', () => {
     expect(painted).toBeGreaterThan(100);
     await page.keyboard.press('r');
     await expect.poll(() => page.getByTestId('count-rejected').textContent()).toContain('1');
+    await page.getByLabel('segment name').fill('Nodule');
     await page.waitForTimeout(2000);
     child?.kill('SIGKILL');
     await new Promise((r) => child?.once('exit', r));
@@ -70,6 +71,7 @@ describe('autosave and recovery', () => {
     expect(await maskCount(again)).toBe(painted);
     await expect(again.getByTestId('count-rejected').textContent()).resolves.toContain('1');
     await expect(again.getByTestId('status-bar').textContent()).resolves.toContain('W 350 / L 40');
+    await expect(again.getByLabel('segment name').inputValue()).resolves.toBe('Nodule');
     await again.close();
   });
 });

@@ -34,7 +34,7 @@ export class SessionStore {
   async load(studyKey: string): Promise<SessionState> {
     const cached = this.#states.get(studyKey);
     if (cached) return cached;
-    let state: SessionState = { studyKey, statuses: {}, masks: [], edited: [], view: emptyView, updatedAt: new Date().toISOString() };
+    let state: SessionState = { studyKey, statuses: {}, masks: [], edited: [], view: emptyView, segments: [], updatedAt: new Date().toISOString() };
     try {
       const parsed = sessionState.safeParse(JSON.parse(await readFile(join(this.#studyDir(studyKey), 'session.json'), 'utf8')));
       if (parsed.success && parsed.data.studyKey === studyKey) state = parsed.data;
@@ -54,6 +54,11 @@ export class SessionStore {
   async setView(studyKey: string, view: ViewState): Promise<void> {
     const s = await this.load(studyKey);
     await this.#saveState({ ...s, view });
+  }
+
+  async setSegments(studyKey: string, segments: SessionState['segments']): Promise<void> {
+    const s = await this.load(studyKey);
+    await this.#saveState({ ...s, segments });
   }
 
   async saveMask(studyKey: string, itemId: string, width: number, height: number, mask: Uint8Array): Promise<void> {
