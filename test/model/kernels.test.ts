@@ -123,7 +123,7 @@ describe('the cpu reference paths themselves', () => {
 
 describe('row-wise kernels: dense, BatchNorm, softmax cross-entropy', () => {
   it('dense layer value and gradients (x, W, b) match cpu, including the aᵀ·b weight-gradient kernel', async () => {
-    const P = 300, M = 37, N = 21; // odd sizes exercise every tail path
+    const P = 301, M = 200, N = 37; // odd rows, depth past one 192-slice, a partial 16-column tile: every tail path
     const xs = randomArray(P * M, 31), ws = randomArray(M * N, 32), bs = randomArray(N, 33), us = randomArray(P * N, 34);
     await compare(() => {
       const x = tf.tensor2d(xs, [P, M]), w = tf.tensor2d(ws, [M, N]), b = tf.tensor1d(bs), u = tf.tensor2d(us, [P, N]);

@@ -483,7 +483,7 @@ EXPORT f32 softmax_xent(const f32 *logits, const int *labels, f32 *grad, int *ar
 // TF.js's wasm matMul packs its right operand on every call, which for 65,536-row operands costs more than the
 // product; here rows stream once per block while a 2×16 tile of out stays in registers.
 // ---------------------------------------------------------------------------------------------------------------
-#define TN_ROWS 128
+#define TN_ROWS 32
 
 static void matmul_tn_acc(const f32 *a, const f32 *b, f32 *out, int P, int M, int N) {
   const int M2 = M & ~1, N16 = N & ~15;
@@ -533,34 +533,49 @@ EXPORT void matmul_tn(const f32 *a, const f32 *b, f32 *out, int P, int M, int N)
 // out[p][o] = sum_i a[p][i] * w[i][o] for a [P, K], w [K, N] (overwrites out). Two rows × 16 columns in registers.
 void gemm_nn(const f32 *a, const f32 *w, f32 *out, int P, int K, int N);
 EXPORT void gemm(const f32 *a, const f32 *w, f32 *out, int P, int K, int N) { gemm_nn(a, w, out, P, K, N); }
+// Rows go in chunks of GEMM_ROWS: within a chunk each 16-column tile of w is reused by every row pair while it is in
+// L1, so w streams from L2 once per chunk instead of once per row pair (a 576×64 or 64×576 w is 147 KB).
+// The inner dimension goes in slices of GEMM_DEPTH so a 16-column tile of w (GEMM_DEPTH × 64 B) also stays in L1.
+#define GEMM_ROWS 32
+#define GEMM_DEPTH 192
 void gemm_nn(const f32 *a, const f32 *w, f32 *out, int P, int K, int N) {
-  const int P2 = P & ~1, N16 = N & ~15;
-  for (int p = 0; p < P2; p += 2) {
-    const f32 *a0 = a + (long)p * K, *a1 = a0 + K;
-    f32 *o0 = out + (long)p * N, *o1 = o0 + N;
-    for (int o = 0; o < N16; o += 16) {
-      v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-      for (int i = 0; i < K; i++) {
-        const f32 *wr = w + (long)i * N + o;
-        const v128_t w0 = ld(wr), w1 = ld(wr + 4), w2 = ld(wr + 8), w3 = ld(wr + 12);
-        const v128_t x0 = wasm_v128_load32_splat(a0 + i), x1 = wasm_v128_load32_splat(a1 + i);
-        c00 = madd(c00, x0, w0); c01 = madd(c01, x0, w1); c02 = madd(c02, x0, w2); c03 = madd(c03, x0, w3);
-        c10 = madd(c10, x1, w0); c11 = madd(c11, x1, w1); c12 = madd(c12, x1, w2); c13 = madd(c13, x1, w3);
+  const int N16 = N & ~15;
+  for (int p0 = 0; p0 < P; p0 += GEMM_ROWS) {
+    const int p1 = p0 + GEMM_ROWS < P ? p0 + GEMM_ROWS : P;
+    const int p1e = p0 + ((p1 - p0) & ~1);
+    for (int k0 = 0; k0 < K; k0 += GEMM_DEPTH) {
+     const int k1 = k0 + GEMM_DEPTH < K ? k0 + GEMM_DEPTH : K;
+     for (int o = 0; o < N16; o += 16) {
+      for (int p = p0; p < p1e; p += 2) {
+        const f32 *a0 = a + (long)p * K, *a1 = a0 + K;
+        f32 *o0 = out + (long)p * N, *o1 = o0 + N;
+        v128_t c00, c01, c02, c03, c10, c11, c12, c13;
+        if (k0 == 0) {
+          c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = wasm_f32x4_splat(0.f);
+        } else {
+          c00 = ld(o0 + o); c01 = ld(o0 + o + 4); c02 = ld(o0 + o + 8); c03 = ld(o0 + o + 12);
+          c10 = ld(o1 + o); c11 = ld(o1 + o + 4); c12 = ld(o1 + o + 8); c13 = ld(o1 + o + 12);
+        }
+        for (int i = k0; i < k1; i++) {
+          const f32 *wr = w + (long)i * N + o;
+          const v128_t w0 = ld(wr), w1 = ld(wr + 4), w2 = ld(wr + 8), w3 = ld(wr + 12);
+          const v128_t x0 = wasm_v128_load32_splat(a0 + i), x1 = wasm_v128_load32_splat(a1 + i);
+          c00 = madd(c00, x0, w0); c01 = madd(c01, x0, w1); c02 = madd(c02, x0, w2); c03 = madd(c03, x0, w3);
+          c10 = madd(c10, x1, w0); c11 = madd(c11, x1, w1); c12 = madd(c12, x1, w2); c13 = madd(c13, x1, w3);
+        }
+        st(o0 + o, c00); st(o0 + o + 4, c01); st(o0 + o + 8, c02); st(o0 + o + 12, c03);
+        st(o1 + o, c10); st(o1 + o + 4, c11); st(o1 + o + 8, c12); st(o1 + o + 12, c13);
       }
-      st(o0 + o, c00); st(o0 + o + 4, c01); st(o0 + o + 8, c02); st(o0 + o + 12, c03);
-      st(o1 + o, c10); st(o1 + o + 4, c11); st(o1 + o + 8, c12); st(o1 + o + 12, c13);
+     }
     }
-    for (int o = N16; o < N; o++) {
-      f32 s0 = 0.f, s1 = 0.f;
-      for (int i = 0; i < K; i++) { s0 += a0[i] * w[(long)i * N + o]; s1 += a1[i] * w[(long)i * N + o]; }
-      o0[o] = s0; o1[o] = s1;
-    }
-  }
-  for (int p = P2; p < P; p++) {
-    for (int o = 0; o < N; o++) {
-      f32 s0 = 0.f;
-      for (int i = 0; i < K; i++) s0 += a[(long)p * K + i] * w[(long)i * N + o];
-      out[(long)p * N + o] = s0;
+    // Columns past the last full tile, and an odd last row.
+    for (int p = p0; p < p1; p++) {
+      const int o_start = p < p1e ? N16 : 0;
+      for (int o = o_start; o < N; o++) {
+        f32 s0 = 0.f;
+        for (int i = 0; i < K; i++) s0 += a[(long)p * K + i] * w[(long)i * N + o];
+        out[(long)p * N + o] = s0;
+      }
     }
   }
 }
