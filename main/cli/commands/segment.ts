@@ -164,10 +164,23 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     }
   };
 
+  // At most a few inputs decoded at once: a 4288×2848 photograph is 146 MB as floats.
+  const inFlight = Math.max(2, (flags.workers ?? 2) + 1);
+
   const seriesJob = async (series: LoadedSeries): Promise<void> => {
-    const masks: Uint8Array[] = [];
-    for (const slice of series.slices) {
-      const name = basename(slice.sourcePath, extname(slice.sourcePath)) + (slice.frameIndex > 0 ? `.frame${slice.frameIndex}` : '');
+    const masks: Uint8Array[] = new Array<Uint8Array>(series.slices.length);
+    const nameOf = (slice: LoadedSlice) => basename(slice.sourcePath, extname(slice.sourcePath)) + (slice.frameIndex > 0 ? `.frame${slice.frameIndex}` : '');
+    if (flags.format === 'png' && !flags.overwrite) {
+      // Refuse before minutes of training, as for photographs.
+      for (const slice of series.slices) {
+        for (const suffix of ['.mask.png', '.labels.png']) {
+          const target = join(flags.out, `${nameOf(slice)}${suffix}`);
+          if (existsSync(target)) throw new FileExistsError(target);
+        }
+      }
+    }
+    const sliceJob = async (slice: LoadedSlice, k: number): Promise<void> => {
+      const name = nameOf(slice);
       const result = await train(name, ctToRgb(slice));
       const target = flags.target === 'lesion'
         ? selectLesion(result.labels, result.size, meanPool(normalise(slice.hu), slice.width, slice.height, result.size))
@@ -176,10 +189,21 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         const out = await writeOutputs(name, result, target, slice.width, slice.height);
         report(describe(slice.sourcePath, result, target, { mask: out.maskPath, labels: out.labelsPath, width: slice.width, height: slice.height }));
       } else {
-        masks.push(resizeMask(target.mask, result.size, result.size, slice.width, slice.height));
+        masks[k] = resizeMask(target.mask, result.size, result.size, slice.width, slice.height);
         report(describe(slice.sourcePath, result, target, { width: slice.width, height: slice.height }));
       }
-    }
+    };
+    // Slices are independent here (no warm start), so they fill both workers; a PNG slice that fails does not stop
+    // the others, while SEG and NIfTI need every slice and fail as a series.
+    await runPool(series.slices.map((slice, k) => async () => {
+      if (flags.format !== 'png') return sliceJob(slice, k);
+      try {
+        await sliceJob(slice, k);
+      } catch (err) {
+        failures++;
+        io.stderr.write(`s3-annotate: ${slice.sourcePath}: ${(err as Error).message}\n`);
+      }
+    }), inFlight);
     if (flags.format !== 'png') {
       const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite });
       for (const path of written) io.stderr.write(`s3-annotate: wrote ${path}\n`);
@@ -196,16 +220,19 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         io.stderr.write(`s3-annotate: series ${s.index.seriesInstanceUID}: ${(err as Error).message}\n`);
       }
     })];
-    // At most a few inputs decoded at once: a 4288×2848 photograph is 146 MB as floats.
-    const inFlight = Math.max(2, (flags.workers ?? 2) + 1);
-    let next = 0;
-    await Promise.all(Array.from({ length: Math.min(inFlight, jobs.length) }, async () => {
-      while (next < jobs.length) await (jobs[next++] as () => Promise<void>)();
-    }));
+    await runPool(jobs, inFlight);
   } finally {
     await runner.close();
   }
   return failures > 0 ? 1 : 0;
+}
+
+/** Runs tasks with at most limit in flight, started in order. */
+async function runPool(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+    while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+  }));
 }
 
 function lumaOf(image: RgbImage): Float32Array {
