@@ -10,7 +10,8 @@ export const EVAL_HELP = `usage: s3-annotate eval --pred DIR --truth DIR [--json
 
 Compares predicted masks (e.g. IMD002.mask.png) with ground truth (IMD002_lesion.bmp, ISIC_…_segmentation.png,
 <slice>.png), matched by image id. Prints Dice, IoU, HM = 1 − IoU and XOR = (|A∪G| − |A∩G|)/|G| per image and
-their mean, median and minimum. Predictions are resized to the ground truth's size when they differ.
+their mean, median and minimum. A prediction must have its ground truth's size (segment writes masks at the
+input's native size); a mismatch is an error naming the file.
 `;
 
 async function masksById(dir: string, skipLabels: boolean): Promise<Map<string, string>> {
