@@ -1,4 +1,4 @@
-// `s3-annotate eval` on hand-made masks with known numbers, its table and JSON, mismatches; --help for each command.
+// `s3-annotate eval` on hand-made masks with known numbers, its table and JSON, mismatches; --help for every command.
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,8 @@ describe('--help', () => {
     [['--help'], /usage: s3-annotate <command>/],
     [['segment', '--help'], /--backend auto\|tensorflow\|wasm\|cpu[\s\S]*--target auto\|lesion\|lung[\s\S]*--overwrite/],
     [['eval', '--help'], /usage: s3-annotate eval --pred DIR --truth DIR/],
+    [['info', '--help'], /usage: s3-annotate info/],
+    [['export', '--help'], /usage: s3-annotate export/],
   ])('%j prints usage on stdout and exits 0', async (argv, pattern) => {
     const c = capture();
     expect(await main(argv, c.io)).toBe(0);
