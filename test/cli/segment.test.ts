@@ -8,6 +8,7 @@ import { main } from '../../main/cli/index';
 import { readMask } from '../../main/services/images/read';
 import { overlap } from '../../main/services/evaluation/metrics';
 import { dataPath } from '../helpers/data';
+import sharp from 'sharp';
 
 function capture() {
   let out = '', err = '';
@@ -35,6 +36,17 @@ describe('s3-annotate segment', () => {
     const { dice } = overlap(pred.mask, truth.mask);
     expect(dice).toBeGreaterThan(0.85);
     expect(existsSync(join(out, 'IMD002.labels.png'))).toBe(true);
+    // The label map keeps every cluster at the input's size (for a later click), the chosen one among them.
+    const meta = await sharp(join(out, 'IMD002.labels.png')).metadata();
+    expect([meta.width, meta.height, meta.channels]).toEqual([765, 572, 1]);
+    const labels = await sharp(join(out, 'IMD002.labels.png')).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    const ids = new Set(labels.data);
+    expect(ids.size).toBe(line.clusters);
+    expect(ids.has(line.targetCluster as number)).toBe(true);
+    // The mask is 0/255 single-channel PNG.
+    expect((await sharp(join(out, 'IMD002.mask.png')).metadata()).channels).toBe(1);
+    const maskPng = await sharp(join(out, 'IMD002.mask.png')).toColourspace('b-w').raw().toBuffer();
+    expect(new Set(maskPng)).toEqual(new Set([0, 255]));
 
     // A second run never replaces the masks silently, and says so before training.
     const again = capture();
