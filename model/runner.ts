@@ -2,7 +2,8 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { S3NetConfig } from './config';
-import { TrainingAbortedError, validateImage } from './trainer';
+import { areaAverage, TrainingAbortedError, validateImage } from './trainer';
+import { validateConfig } from './config';
 import type { RgbImage, SegmentationResult, TrainProgress } from './types';
 import type { FromWorker, SegmentRequest } from './worker-protocol';
 
@@ -117,14 +118,19 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
       if (closed) return Promise.reject(new Error('segmentation runner is closed'));
       validateImage(image);
       if (opts.signal?.aborted) return Promise.reject(new TrainingAbortedError());
+      // The worker only ever needs the working-size image: shrink large photographs here (exactly as the trainer
+      // would), so a 12-megapixel photo is not copied into the worker (146 MB as floats).
+      const size = validateConfig(config).size;
+      const small = image.width >= size && image.height >= size && image.width * image.height > size * size;
+      const sent = small ? { width: size, height: size, data: areaAverage(image, size) } : image;
       return new Promise<RunnerResult>((resolve, reject) => {
         const id = nextId++;
         const request: SegmentRequest = {
           type: 'segment',
           id,
-          width: image.width,
-          height: image.height,
-          data: image.data,
+          width: sent.width,
+          height: sent.height,
+          data: sent.data,
           config,
           ...(opts.warmStart ? { warmStart: opts.warmStart } : {}),
           ...(opts.keepWeights ? { keepWeights: true } : {}),

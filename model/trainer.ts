@@ -57,6 +57,24 @@ function countLabels(labels: Int32Array, channels: number): number {
   return n;
 }
 
+/** Box-filter downsampling to size × size (each output pixel is the mean of the input pixels that fall in it). */
+export function areaAverage(image: RgbImage, size: number): Float32Array {
+  const { width, height, data } = image;
+  const sum = new Float64Array(size * size * 3), n = new Uint32Array(size * size);
+  for (let y = 0; y < height; y++) {
+    const row = Math.min(size - 1, Math.floor((y * size) / height)) * size;
+    for (let x = 0; x < width; x++) {
+      const t = row + Math.min(size - 1, Math.floor((x * size) / width));
+      const i = (y * width + x) * 3;
+      sum[t * 3] = (sum[t * 3] as number) + (data[i] as number);
+      sum[t * 3 + 1] = (sum[t * 3 + 1] as number) + (data[i + 1] as number);
+      sum[t * 3 + 2] = (sum[t * 3 + 2] as number) + (data[i + 2] as number);
+      n[t] = (n[t] as number) + 1;
+    }
+  }
+  return Float32Array.from(sum, (v, i) => v / (n[Math.floor(i / 3)] as number));
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -75,8 +93,11 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
   const palette = labelPalette(config);
 
   const input = tf.tidy(() => {
-    const full = tf.tensor4d(image.data, [1, image.height, image.width, 3]);
-    const resized = image.width === S && image.height === S ? full : tf.image.resizeBilinear(full, [S, S], false, true);
+    // Large photographs are averaged down in JavaScript: a 4288×2848 image would otherwise grow the wasm heap by
+    // 150 MB that it never gives back. Smaller inputs are interpolated up by TF.js.
+    const shrink = image.width >= S && image.height >= S;
+    const full = shrink ? tf.tensor4d(areaAverage(image, S), [1, S, S, 3]) : tf.tensor4d(image.data, [1, image.height, image.width, 3]);
+    const resized = shrink ? full : tf.image.resizeBilinear(full, [S, S], false, true);
     return tf.clipByValue(resized, 0, 1) as tf.Tensor4D;
   });
   const net = createS3Net(config, options.warmStart);

@@ -52,7 +52,7 @@ describe('s3-annotate segment', () => {
     const again = capture();
     const started = performance.now();
     expect(await main(['segment', dataPath('skin/ph2/images/IMD002.bmp'), '--out', out], again.io)).toBe(1);
-    expect(again.err()).toMatch(/IMD002\.mask\.png already exists \(pass overwrite/);
+    expect(again.err()).toMatch(/IMD002\.mask\.png already exists \(pass --overwrite/);
     expect(performance.now() - started).toBeLessThan(10_000);
   }, 600_000);
 

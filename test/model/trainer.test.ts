@@ -145,3 +145,12 @@ describe('createMomentumSgd', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('areaAverage', () => {
+  it('averages each block of input pixels into one output pixel', async () => {
+    const { areaAverage } = await import('../../model/trainer');
+    // 4×2 image, two 2×2 blocks: left block values 0 and 1 (mean 0.5), right block all 1.
+    const data = Float32Array.from([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+    expect(Array.from(areaAverage({ width: 4, height: 2, data }, 2).slice(0, 6))).toEqual([0.5, 0.5, 0.5, 1, 1, 1]);
+  });
+});

@@ -160,7 +160,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       report(describe(path, result, target, { mask: out.maskPath, labels: out.labelsPath, width: image.width, height: image.height }));
     } catch (err) {
       failures++;
-      io.stderr.write(`s3-annotate: ${path}: ${(err as Error).message}\n`);
+      io.stderr.write(`s3-annotate: ${path}: ${describeError(err)}\n`);
     }
   };
 
@@ -201,7 +201,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         await sliceJob(slice, k);
       } catch (err) {
         failures++;
-        io.stderr.write(`s3-annotate: ${slice.sourcePath}: ${(err as Error).message}\n`);
+        io.stderr.write(`s3-annotate: ${slice.sourcePath}: ${describeError(err)}\n`);
       }
     }), inFlight);
     if (flags.format !== 'png') {
@@ -217,7 +217,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         await seriesJob(s);
       } catch (err) {
         failures++;
-        io.stderr.write(`s3-annotate: series ${s.index.seriesInstanceUID}: ${(err as Error).message}\n`);
+        io.stderr.write(`s3-annotate: series ${s.index.seriesInstanceUID}: ${describeError(err)}\n`);
       }
     })];
     await runPool(jobs, inFlight);
@@ -245,4 +245,10 @@ function normalise(hu: Float32Array): Float32Array {
   let lo = Infinity, hi = -Infinity;
   for (const v of hu) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   return Float32Array.from(hu, (v) => (v - lo) / Math.max(1e-6, hi - lo));
+}
+
+/** Errors as the command line words them (the shared FileExistsError speaks of an option, here it is a flag). */
+function describeError(err: unknown): string {
+  if (err instanceof FileExistsError) return `${err.path} already exists (pass --overwrite to replace it)`;
+  return err instanceof Error ? err.message : String(err);
 }
