@@ -25,61 +25,87 @@ static inline v128_t madd(v128_t acc, v128_t a, v128_t b) { return wasm_f32x4_ad
 // sign = +1: forward, out[p] = bias + sum_k x[p + off_k] * w[k];
 // sign = -1: input gradient, dx[p] = sum_k dy[p - off_k] * w[k] (the transposed convolution of stride 1).
 // ---------------------------------------------------------------------------------------------------------------
-EXPORT void dw_conv(const f32 *x, const f32 *w, const f32 *bias, f32 *out, int H, int W, int C, int K, int dil,
-                    int sign) {
+// Two neighbouring pixels at a time share every filter load (1.5 loads per multiply-add instead of 2).
+static inline void dw_pair16(const f32 *x, const f32 *w, const f32 *bias, f32 *o0, int y, int xx, int H, int W, int C,
+                             int K, int dil, int sign, int c) {
   const int r = (K - 1) / 2;
-  const int C16 = C & ~15, C4 = C & ~3;
-  for (int y = 0; y < H; y++) {
-    for (int xx = 0; xx < W; xx++) {
-      f32 *o = out + ((long)y * W + xx) * C;
-      int c = 0;
-      for (; c < C16; c += 16) {
-        v128_t a0, a1, a2, a3;
-        if (bias) { a0 = ld(bias + c); a1 = ld(bias + c + 4); a2 = ld(bias + c + 8); a3 = ld(bias + c + 12); }
-        else { a0 = a1 = a2 = a3 = wasm_f32x4_splat(0.f); }
-        for (int ky = 0; ky < K; ky++) {
-          const int iy = y + sign * (ky - r) * dil;
-          if (iy < 0 || iy >= H) continue;
-          for (int kx = 0; kx < K; kx++) {
-            const int ix = xx + sign * (kx - r) * dil;
-            if (ix < 0 || ix >= W) continue;
-            const f32 *xi = x + ((long)iy * W + ix) * C + c;
-            const f32 *wk = w + (ky * K + kx) * C + c;
-            a0 = madd(a0, ld(xi), ld(wk));
-            a1 = madd(a1, ld(xi + 4), ld(wk + 4));
-            a2 = madd(a2, ld(xi + 8), ld(wk + 8));
-            a3 = madd(a3, ld(xi + 12), ld(wk + 12));
-          }
-        }
-        st(o + c, a0); st(o + c + 4, a1); st(o + c + 8, a2); st(o + c + 12, a3);
+  v128_t a0, a1, a2, a3;
+  if (bias) { a0 = ld(bias + c); a1 = ld(bias + c + 4); a2 = ld(bias + c + 8); a3 = ld(bias + c + 12); }
+  else { a0 = a1 = a2 = a3 = wasm_f32x4_splat(0.f); }
+  v128_t b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+  for (int ky = 0; ky < K; ky++) {
+    const int iy = y + sign * (ky - r) * dil;
+    if (iy < 0 || iy >= H) continue;
+    const f32 *row = x + (long)iy * W * C + c;
+    for (int kx = 0; kx < K; kx++) {
+      const int ix0 = xx + sign * (kx - r) * dil, ix1 = ix0 + 1;
+      const int ok0 = ix0 >= 0 && ix0 < W, ok1 = ix1 >= 0 && ix1 < W;
+      if (!ok0 && !ok1) continue;
+      const f32 *wk = w + (ky * K + kx) * C + c;
+      const v128_t w0 = ld(wk), w1 = ld(wk + 4), w2 = ld(wk + 8), w3 = ld(wk + 12);
+      if (ok0) {
+        const f32 *p = row + (long)ix0 * C;
+        a0 = madd(a0, ld(p), w0); a1 = madd(a1, ld(p + 4), w1); a2 = madd(a2, ld(p + 8), w2); a3 = madd(a3, ld(p + 12), w3);
       }
-      for (; c < C4; c += 4) {
-        v128_t a0 = bias ? ld(bias + c) : wasm_f32x4_splat(0.f);
-        for (int ky = 0; ky < K; ky++) {
-          const int iy = y + sign * (ky - r) * dil;
-          if (iy < 0 || iy >= H) continue;
-          for (int kx = 0; kx < K; kx++) {
-            const int ix = xx + sign * (kx - r) * dil;
-            if (ix < 0 || ix >= W) continue;
-            a0 = madd(a0, ld(x + ((long)iy * W + ix) * C + c), ld(w + (ky * K + kx) * C + c));
-          }
-        }
-        st(o + c, a0);
-      }
-      for (; c < C; c++) {
-        f32 a = bias ? bias[c] : 0.f;
-        for (int ky = 0; ky < K; ky++) {
-          const int iy = y + sign * (ky - r) * dil;
-          if (iy < 0 || iy >= H) continue;
-          for (int kx = 0; kx < K; kx++) {
-            const int ix = xx + sign * (kx - r) * dil;
-            if (ix < 0 || ix >= W) continue;
-            a += x[((long)iy * W + ix) * C + c] * w[(ky * K + kx) * C + c];
-          }
-        }
-        o[c] = a;
+      if (ok1) {
+        const f32 *p = row + (long)ix1 * C;
+        b0 = madd(b0, ld(p), w0); b1 = madd(b1, ld(p + 4), w1); b2 = madd(b2, ld(p + 8), w2); b3 = madd(b3, ld(p + 12), w3);
       }
     }
+  }
+  f32 *o1 = o0 + C;
+  st(o0 + c, a0); st(o0 + c + 4, a1); st(o0 + c + 8, a2); st(o0 + c + 12, a3);
+  st(o1 + c, b0); st(o1 + c + 4, b1); st(o1 + c + 8, b2); st(o1 + c + 12, b3);
+}
+
+// One pixel, all channels (the last pixel of an odd-width row, and channels past the last block of 16).
+static void dw_pixel(const f32 *x, const f32 *w, const f32 *bias, f32 *o, int y, int xx, int H, int W, int C, int K,
+                     int dil, int sign, int c_from) {
+  const int r = (K - 1) / 2;
+  const int C4 = C & ~3;
+  int c = c_from;
+  for (; c < C4; c += 4) {
+    v128_t a0 = bias ? ld(bias + c) : wasm_f32x4_splat(0.f);
+    for (int ky = 0; ky < K; ky++) {
+      const int iy = y + sign * (ky - r) * dil;
+      if (iy < 0 || iy >= H) continue;
+      for (int kx = 0; kx < K; kx++) {
+        const int ix = xx + sign * (kx - r) * dil;
+        if (ix < 0 || ix >= W) continue;
+        a0 = madd(a0, ld(x + ((long)iy * W + ix) * C + c), ld(w + (ky * K + kx) * C + c));
+      }
+    }
+    st(o + c, a0);
+  }
+  for (; c < C; c++) {
+    f32 a = bias ? bias[c] : 0.f;
+    for (int ky = 0; ky < K; ky++) {
+      const int iy = y + sign * (ky - r) * dil;
+      if (iy < 0 || iy >= H) continue;
+      for (int kx = 0; kx < K; kx++) {
+        const int ix = xx + sign * (kx - r) * dil;
+        if (ix < 0 || ix >= W) continue;
+        a += x[((long)iy * W + ix) * C + c] * w[(ky * K + kx) * C + c];
+      }
+    }
+    o[c] = a;
+  }
+}
+
+EXPORT void dw_conv(const f32 *x, const f32 *w, const f32 *bias, f32 *out, int H, int W, int C, int K, int dil,
+                    int sign) {
+  const int C16 = C & ~15;
+  const int W2 = W & ~1;
+  for (int y = 0; y < H; y++) {
+    for (int xx = 0; xx < W2; xx += 2) {
+      f32 *o = out + ((long)y * W + xx) * C;
+      for (int c = 0; c < C16; c += 16) dw_pair16(x, w, bias, o, y, xx, H, W, C, K, dil, sign, c);
+      if (C16 < C) {
+        dw_pixel(x, w, bias, o, y, xx, H, W, C, K, dil, sign, C16);
+        dw_pixel(x, w, bias, o + C, y, xx + 1, H, W, C, K, dil, sign, C16);
+      }
+    }
+    if (W2 < W) dw_pixel(x, w, bias, out + ((long)y * W + W2) * C, y, W2, H, W, C, K, dil, sign, 0);
   }
 }
 
