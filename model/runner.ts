@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { S3NetConfig } from './config';
-import { areaAverage, TrainingAbortedError, validateImage } from './trainer';
+import { resizeBilinearRgb, TrainingAbortedError, validateImage } from './trainer';
 import { validateConfig } from './config';
 import type { RgbImage, SegmentationResult, TrainProgress } from './types';
 import type { FromWorker, SegmentRequest } from './worker-protocol';
@@ -118,11 +118,10 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
       if (closed) return Promise.reject(new Error('segmentation runner is closed'));
       validateImage(image);
       if (opts.signal?.aborted) return Promise.reject(new TrainingAbortedError());
-      // The worker only ever needs the working-size image: shrink large photographs here (exactly as the trainer
-      // would), so a 12-megapixel photo is not copied into the worker (146 MB as floats).
+      // The worker only ever needs the working-size image: resample it here (exactly as the trainer would), so a
+      // 12-megapixel photo is not copied into the worker (146 MB as floats).
       const size = validateConfig(config).size;
-      const small = image.width >= size && image.height >= size && image.width * image.height > size * size;
-      const sent = small ? { width: size, height: size, data: areaAverage(image, size) } : image;
+      const sent = image.width === size && image.height === size ? image : { width: size, height: size, data: resizeBilinearRgb(image, size) };
       return new Promise<RunnerResult>((resolve, reject) => {
         const id = nextId++;
         const request: SegmentRequest = {

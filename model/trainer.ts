@@ -57,22 +57,32 @@ function countLabels(labels: Int32Array, channels: number): number {
   return n;
 }
 
-/** Box-filter downsampling to size × size (each output pixel is the mean of the input pixels that fall in it). */
-export function areaAverage(image: RgbImage, size: number): Float32Array {
+/**
+ * Bilinear resampling to size × size with half-pixel centres, as TF.js's resizeBilinear (and, like the reference's
+ * cv2 resize, without an anti-aliasing prefilter: measured on PH2, averaging the photo down instead lowers the mean
+ * Dice from 0.889 to 0.865). Done in JavaScript so a 12-megapixel photo never enters the wasm heap.
+ */
+export function resizeBilinearRgb(image: RgbImage, size: number): Float32Array {
   const { width, height, data } = image;
-  const sum = new Float64Array(size * size * 3), n = new Uint32Array(size * size);
-  for (let y = 0; y < height; y++) {
-    const row = Math.min(size - 1, Math.floor((y * size) / height)) * size;
-    for (let x = 0; x < width; x++) {
-      const t = row + Math.min(size - 1, Math.floor((x * size) / width));
-      const i = (y * width + x) * 3;
-      sum[t * 3] = (sum[t * 3] as number) + (data[i] as number);
-      sum[t * 3 + 1] = (sum[t * 3 + 1] as number) + (data[i + 1] as number);
-      sum[t * 3 + 2] = (sum[t * 3 + 2] as number) + (data[i + 2] as number);
-      n[t] = (n[t] as number) + 1;
+  const out = new Float32Array(size * size * 3);
+  const sy = height / size, sx = width / size;
+  for (let y = 0; y < size; y++) {
+    const fy = sy * (y + 0.5) - 0.5;
+    const y0 = Math.max(0, Math.floor(fy)), y1 = Math.min(height - 1, Math.ceil(fy));
+    const ry = fy - y0;
+    for (let x = 0; x < size; x++) {
+      const fx = sx * (x + 0.5) - 0.5;
+      const x0 = Math.max(0, Math.floor(fx)), x1 = Math.min(width - 1, Math.ceil(fx));
+      const rx = fx - x0;
+      for (let c = 0; c < 3; c++) {
+        const tl = data[(y0 * width + x0) * 3 + c] as number, tr = data[(y0 * width + x1) * 3 + c] as number;
+        const bl = data[(y1 * width + x0) * 3 + c] as number, br = data[(y1 * width + x1) * 3 + c] as number;
+        const top = tl + (tr - tl) * rx, bottom = bl + (br - bl) * rx;
+        out[(y * size + x) * 3 + c] = top + (bottom - top) * ry;
+      }
     }
   }
-  return Float32Array.from(sum, (v, i) => v / (n[Math.floor(i / 3)] as number));
+  return out;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -93,12 +103,9 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
   const palette = labelPalette(config);
 
   const input = tf.tidy(() => {
-    // Large photographs are averaged down in JavaScript: a 4288×2848 image would otherwise grow the wasm heap by
-    // 150 MB that it never gives back. Smaller inputs are interpolated up by TF.js.
-    const shrink = image.width >= S && image.height >= S;
-    const full = shrink ? tf.tensor4d(areaAverage(image, S), [1, S, S, 3]) : tf.tensor4d(image.data, [1, image.height, image.width, 3]);
-    const resized = shrink ? full : tf.image.resizeBilinear(full, [S, S], false, true);
-    return tf.clipByValue(resized, 0, 1) as tf.Tensor4D;
+    // Resampled in JavaScript: a 4288×2848 photo would otherwise grow the wasm heap by 150 MB it never gives back.
+    const resized = image.width === S && image.height === S ? image.data : resizeBilinearRgb(image, S);
+    return tf.clipByValue(tf.tensor4d(resized, [1, S, S, 3]), 0, 1) as tf.Tensor4D;
   });
   const net = createS3Net(config, options.warmStart);
   const explicit = backend === 'wasm' && faithful;

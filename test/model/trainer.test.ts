@@ -146,11 +146,17 @@ describe('createMomentumSgd', () => {
   });
 });
 
-describe('areaAverage', () => {
-  it('averages each block of input pixels into one output pixel', async () => {
-    const { areaAverage } = await import('../../model/trainer');
-    // 4×2 image, two 2×2 blocks: left block values 0 and 1 (mean 0.5), right block all 1.
-    const data = Float32Array.from([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
-    expect(Array.from(areaAverage({ width: 4, height: 2, data }, 2).slice(0, 6))).toEqual([0.5, 0.5, 0.5, 1, 1, 1]);
+describe('resizeBilinearRgb', () => {
+  it('matches TF.js resizeBilinear (half-pixel centres) when shrinking and enlarging', async () => {
+    const { resizeBilinearRgb } = await import('../../model/trainer');
+    for (const [w, h, size] of [[37, 23, 16], [5, 7, 16]] as const) {
+      const data = randomArray(w * h * 3, 99, 0, 1);
+      const ours = resizeBilinearRgb({ width: w, height: h, data }, size);
+      await tf.setBackend('cpu');
+      const ref = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(data, [1, h, w, 3]), [size, size], false, true).dataSync());
+      let max = 0;
+      ours.forEach((v, i) => (max = Math.max(max, Math.abs(v - (ref[i] as number)))));
+      expect(max).toBeLessThan(1e-5);
+    }
   });
 });
