@@ -7,6 +7,7 @@ import { readInstanceMeta } from '../../../main/services/dicom/metadata.js';
 import { decodeFrame } from '../../../main/services/dicom/pixels/decode.js';
 import { DicomError } from '../../../main/services/dicom/errors.js';
 import { indexPaths } from '../../../main/services/dicom/indexer.js';
+import { mulberry32 } from '../../../model/random';
 
 const SEEDS = [
   'dicom/pydicom/MR_small_implicit.dcm',
@@ -26,17 +27,8 @@ const SEEDS = [
 const CASES = 10_000;
 const MAX_MS_PER_CASE = 2_000;
 
-/** mulberry32: a seeded PRNG so a failing case can be replayed from its index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the engine's mulberry32) so a failing case can be replayed from its index. */
+const rng = mulberry32;
 
 function mutate(src: Uint8Array, r: () => number): { bytes: Uint8Array; kind: string } {
   const bytes = new Uint8Array(src);
