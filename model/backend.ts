@@ -1,5 +1,6 @@
 // Backend selection: tensorflow (tfjs-node-gpu, then tfjs-node) → wasm → cpu, each with the reason it is unavailable.
 import { tf } from './tf';
+import { NATIVE_PACKAGES } from './installed';
 import type { BackendChoice, BackendName } from './types';
 import { registerS3Kernels } from './kernels/register';
 
@@ -13,7 +14,6 @@ export interface BackendReport {
   readonly available: Readonly<Record<BackendName, BackendAvailability>>;
 }
 
-const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 let nativeProbe: Promise<BackendAvailability> | undefined;
 
 /** Loads libtensorflow's binding once; importing it registers the 'tensorflow' backend. */

@@ -12,6 +12,7 @@ import { createMainWindow, hardenSession } from './window';
 import { buildMenu } from './menu';
 import { electronDialogs } from './dialogs';
 import { studyChannels } from '../contracts';
+import { installedBackends } from '../../model/installed';
 
 const outDir = join(import.meta.dirname, '..');
 let win: BrowserWindow | null = null;
@@ -20,6 +21,8 @@ app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 app.whenReady().then(async () => {
+  // Which shell and S3-Net backends this installation has, and why not (the CLI's `s3-annotate backends` says more).
+  console.log(`[s3-annotate] Electron ${process.versions.electron}, Chromium ${process.versions.chrome}; S3-Net backends: ${installedBackends()}`);
   hardenSession();
   const store = new SessionStore(join(app.getPath('userData'), 'sessions'));
   const segmenter = createAppSegmenter(join(import.meta.dirname, 'worker.js'));
