@@ -72,6 +72,11 @@ describe('trainImage', () => {
 
     await expect(trainImage({ width: 4, height: 4, data: new Float32Array(5) }, small)).rejects.toThrow(/48 values/);
     expect(tf.memory().numTensors).toBe(before);
+
+    // Default mode trains through TF.js's tape instead of the explicit backward pass: the same guarantee.
+    const r = await trainImage(discImage(), { ...small, mode: 'default', maxIterations: 3 });
+    expect(r.mode).toBe('default');
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('separates the disc from the background', async () => {
