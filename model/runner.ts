@@ -57,7 +57,7 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
 
   const spawn = (): WorkerSlot => {
     const slot: WorkerSlot = { worker: new Worker(workerUrl) };
-    slot.worker.on('message', (msg: FromWorker) => onMessage(slot, msg));
+    slot.worker.on('message', (msg: FromWorker) => onMessage(msg));
     slot.worker.on('error', (err) => onWorkerExit(slot, err));
     slot.worker.on('exit', (code) => onWorkerExit(slot, new Error(`segmentation worker exited with code ${code}`)));
     slots.push(slot);
@@ -72,7 +72,7 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
     pump();
   };
 
-  function onMessage(slot: WorkerSlot, msg: FromWorker): void {
+  function onMessage(msg: FromWorker): void {
     const job = jobs.get(msg.id);
     if (!job) return;
     if (msg.type === 'progress') {
@@ -82,7 +82,6 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
     finish(job);
     if (msg.type === 'done') job.resolve(msg.result);
     else job.reject(msg.name === 'AbortError' ? new TrainingAbortedError() : Object.assign(new Error(msg.message), { name: msg.name }));
-    void slot;
   }
 
   function onWorkerExit(slot: WorkerSlot, err: Error): void {

@@ -156,3 +156,20 @@ export function open(mask: Uint8Array, width: number, height: number, radius: nu
   const opened = dilate(erode(mask, width, height, radius), width, height, radius);
   return Uint8Array.from(opened, (v, i) => (v && mask[i] ? 1 : 0));
 }
+
+/**
+ * Area-averages a per-pixel value over a width × height image down to size × size (each output pixel is the mean of
+ * the input pixels that fall in it): the working-size statistics the target rules compare with S3-Net's label map.
+ */
+export function poolToSize(width: number, height: number, size: number, valueAt: (i: number) => number): Float32Array {
+  const sum = new Float64Array(size * size), n = new Uint32Array(size * size);
+  for (let y = 0; y < height; y++) {
+    const ty = Math.min(size - 1, Math.floor((y * size) / height));
+    for (let x = 0; x < width; x++) {
+      const t = ty * size + Math.min(size - 1, Math.floor((x * size) / width));
+      sum[t] = (sum[t] as number) + valueAt(y * width + x);
+      n[t] = (n[t] as number) + 1;
+    }
+  }
+  return Float32Array.from(sum, (s, i) => s / Math.max(1, n[i] as number));
+}

@@ -1,5 +1,5 @@
 // Ground-truth-free choice of the skin lesion among S3-Net's clusters (dermoscopy), and one-click picking.
-import { connectedComponents, countOnes, dilate, fillHoles, largestComponent, open, selectComponents } from './components';
+import { connectedComponents, countOnes, dilate, fillHoles, largestComponent, open, poolToSize, selectComponents } from './components';
 
 export interface TargetMask {
   /** 0/1 mask at the working size (size × size). */
@@ -12,18 +12,7 @@ export interface TargetMask {
 
 /** Mean luminance per working-size pixel from a native RGB image, by area averaging (no aliasing). */
 export function luminanceAt(rgb: Float32Array, width: number, height: number, size: number): Float32Array {
-  const sum = new Float64Array(size * size), n = new Uint32Array(size * size);
-  for (let y = 0; y < height; y++) {
-    const ty = Math.min(size - 1, Math.floor((y * size) / height));
-    for (let x = 0; x < width; x++) {
-      const tx = Math.min(size - 1, Math.floor((x * size) / width));
-      const i = (y * width + x) * 3;
-      const t = ty * size + tx;
-      sum[t] = (sum[t] as number) + 0.299 * (rgb[i] as number) + 0.587 * (rgb[i + 1] as number) + 0.114 * (rgb[i + 2] as number);
-      n[t] = (n[t] as number) + 1;
-    }
-  }
-  return Float32Array.from(sum, (s, i) => s / Math.max(1, n[i] as number));
+  return poolToSize(width, height, size, (i) => 0.299 * (rgb[i * 3] as number) + 0.587 * (rgb[i * 3 + 1] as number) + 0.114 * (rgb[i * 3 + 2] as number));
 }
 
 interface ClusterStats {

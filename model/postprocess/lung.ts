@@ -1,19 +1,10 @@
 // Ground-truth-free lungs on a chest CT slice, from Hounsfield units and S3-Net's clusters.
-import { connectedComponents, fillHoles, selectComponents } from './components';
+import { connectedComponents, fillHoles, poolToSize, selectComponents } from './components';
 import type { TargetMask } from './lesion';
 
 /** Area-averaged single-channel values at the working size (HU for CT). */
 export function meanPool(values: Float32Array, width: number, height: number, size: number): Float32Array {
-  const sum = new Float64Array(size * size), n = new Uint32Array(size * size);
-  for (let y = 0; y < height; y++) {
-    const ty = Math.min(size - 1, Math.floor((y * size) / height));
-    for (let x = 0; x < width; x++) {
-      const t = ty * size + Math.min(size - 1, Math.floor((x * size) / width));
-      sum[t] = (sum[t] as number) + (values[y * width + x] as number);
-      n[t] = (n[t] as number) + 1;
-    }
-  }
-  return Float32Array.from(sum, (s, i) => s / Math.max(1, n[i] as number));
+  return poolToSize(width, height, size, (i) => values[i] as number);
 }
 
 /** Air-like tissue: lungs sit around −850 HU, soft tissue above −100. */
