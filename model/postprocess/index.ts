@@ -2,3 +2,4 @@
 export * from './components';
 export * from './lesion';
 export * from './lung';
+export * from './target';
