@@ -61,7 +61,8 @@ export function batchNormRows(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tenso
 
 /**
  * Mean softmax cross-entropy of [P, C] logits against labels, or against each row's own argmax when labels is null
- * (S3-Net's self-labelling; the target carries no gradient). Returns the loss and the argmax labels (int32 [P]).
+ * (S3-Net's self-labelling; the target carries no gradient). A negative label leaves its row out of the loss and the
+ * mean (pixels an affine transform brought in from outside the image). Returns the loss and the argmax (int32 [P]).
  */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D | null): { loss: tf.Scalar; argmax: tf.Tensor1D } {
   if (onWasm()) {
@@ -71,8 +72,13 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D | n
   }
   const argmax = tf.argMax(logits, 1) as tf.Tensor1D;
   const target = labels ?? argmax;
+  // oneHot of a negative label is a zero row; the row's weight is 0 as well.
   const picked = tf.sum(tf.mul(logits, tf.oneHot(target, logits.shape[1])), 1);
-  return { loss: tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)), argmax };
+  const perRow = tf.sub(tf.logSumExp(logits, 1), picked);
+  if (!labels) return { loss: tf.mean(perRow), argmax };
+  const weight = tf.cast(tf.greaterEqual(labels, 0), 'float32');
+  const loss = tf.div(tf.sum(tf.mul(perRow, weight)), tf.maximum(tf.sum(weight), 1)) as tf.Scalar;
+  return { loss, argmax };
 }
 
 /** GELU, exact (erf) form as PyTorch's nn.GELU: x·Φ(x). On wasm one kernel each way, saving only x. */

@@ -155,6 +155,31 @@ describe('row-wise kernels: dense, BatchNorm, softmax cross-entropy', () => {
       return [tf.reshape(self.loss, [1]), tf.cast(self.argmax, 'float32'), ...tf.grads(total)([logits, aux])];
     }, ['loss', 'argmax', 'dlogits', 'daux']);
   });
+
+  it('softmax cross-entropy leaves rows with a negative label out of the loss, the mean and the gradient', async () => {
+    const P = 120, C = 7;
+    const ls = randomArray(P * C, 41, -4, 4);
+    // A third of the rows unlabelled, as the pixels an affine transform brings in from outside the image.
+    const labels = Int32Array.from({ length: P }, (_, i) => (i % 3 === 0 ? -1 : (i * 5) % C));
+    await compare(() => {
+      const logits = tf.tensor2d(ls, [P, C]), lab = tf.tensor1d(labels, 'int32');
+      const loss = (l: tf.Tensor) => softmaxCrossEntropy(l as tf.Tensor2D, lab).loss;
+      return [tf.reshape(loss(logits), [1]), ...tf.grads(loss)([logits])];
+    }, ['loss', 'dlogits']);
+    // And the value is the mean over labelled rows only, computed directly.
+    let total = 0, n = 0;
+    for (let p = 0; p < P; p++) {
+      const t = labels[p] as number;
+      if (t < 0) continue;
+      const row = Array.from(ls.subarray(p * C, p * C + C));
+      const mx = Math.max(...row);
+      total += Math.log(row.reduce((a, v) => a + Math.exp(v - mx), 0)) + mx - (row[t] as number);
+      n++;
+    }
+    await tf.setBackend('wasm');
+    const ours = tf.tidy(() => softmaxCrossEntropy(tf.tensor2d(ls, [P, C]), tf.tensor1d(labels, 'int32')).loss.dataSync()[0] as number);
+    expect(ours).toBeCloseTo(total / n, 5);
+  });
 });
 
 describe('the linear-time cpu segment sum', () => {

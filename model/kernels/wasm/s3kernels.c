@@ -459,7 +459,9 @@ EXPORT void bn_backward(const f32 *dy, const f32 *x, const f32 *mean, const f32 
 // ---------------------------------------------------------------------------------------------------------------
 // Softmax cross-entropy over rows of [P, C] logits, mean over rows, value and gradient in one pass.
 // labels == 0 (null): the target is each row's own argmax (S3-Net's self-labelling); the argmax is written to
-// argmax_out when it is not null. grad = (softmax - onehot(target)) / P. Returns the mean loss.
+// argmax_out when it is not null. Given labels, a negative label marks a pixel outside the loss (S3-Net's affine
+// consistency: pixels a transform brought in from outside the image); the mean runs over the N labelled rows.
+// grad = (softmax - onehot(target)) / N, 0 on unlabelled rows. Returns the mean loss (0 when no row is labelled).
 // ---------------------------------------------------------------------------------------------------------------
 // exp for v <= 0 (softmax after subtracting the row max): Cody-Waite range reduction to |r| <= ln2/2, a degree-6
 // polynomial for e^r (Cephes' single-precision coefficients, ~1 ulp), and 2^n assembled in the exponent bits.
@@ -484,24 +486,33 @@ extern f32 host_log(f32 v) __attribute__((import_module("env"), import_name("log
 
 EXPORT f32 softmax_xent(const f32 *logits, const int *labels, f32 *grad, int *argmax_out, int P, int C) {
   double total = 0.0;
-  const f32 invP = 1.f / (f32)P;
+  int labelled = P;
+  if (labels) {
+    labelled = 0;
+    for (int p = 0; p < P; p++) labelled += labels[p] >= 0;
+  }
+  const f32 invP = labelled ? 1.f / (f32)labelled : 0.f;
   for (int p = 0; p < P; p++) {
     const f32 *l = logits + (long)p * C;
     f32 *g = grad + (long)p * C;
     int am = 0;
     f32 mx = l[0];
     for (int c = 1; c < C; c++) if (l[c] > mx) { mx = l[c]; am = c; }
+    if (argmax_out) argmax_out[p] = am;
+    const int target = labels ? labels[p] : am;
+    if (target < 0) {
+      for (int c = 0; c < C; c++) g[c] = 0.f;
+      continue;
+    }
     f32 sum = 0.f;
     for (int c = 0; c < C; c++) { const f32 e = fast_exp(l[c] - mx); g[c] = e; sum += e; }
-    const int target = labels ? labels[p] : am;
     const f32 inv = 1.f / sum;
     for (int c = 0; c < C; c++) g[c] *= inv * invP;
     g[target] -= invP;
     // loss = logsumexp - l[target] = log(sum) + mx - l[target]
     total += (double)(host_log(sum) + mx - l[target]);
-    if (argmax_out) argmax_out[p] = am;
   }
-  return (f32)(total / (double)P);
+  return labelled ? (f32)(total / (double)labelled) : 0.f;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
