@@ -58,24 +58,32 @@ const disposeAll = (o: object) => tf.dispose(Object.values(o).flat().filter((t):
 
 export interface StepResult {
   readonly selfLabel: number;
+  /** The consistency term on this input (rot90 ≡ aux vs main argmax); 0 when the step has none (affine mode). */
   readonly consistency: number;
+  /** The differentiable spatial term (0 when not asked for). */
+  readonly spatial: number;
   /** Argmax labels of this forward pass (the iteration's clustering), length size². */
   readonly labels: Int32Array;
   /** One gradient per variable; the caller disposes them (after the optimiser step). */
   readonly grads: Map<tf.Variable, tf.Tensor>;
 }
 
-/**
- * Faithful-mode loss (3.5·CE + 0.2·consistency; the reference's spatial term is a constant) and all gradients.
- * Runs on the wasm backend only (its kernels supply every backward piece).
- */
-export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig): StepResult {
-  const S = config.size, C = config.channels, P = S * S;
-  const to4d = (x: tf.Tensor) => tf.reshape(x, [1, S, S, C]) as tf.Tensor4D;
-  const to2d = (x: tf.Tensor) => tf.reshape(x, [P, C]) as tf.Tensor2D;
-  const grads = new Map<tf.Variable, tf.Tensor>();
+export interface StepTerms {
+  /** The reference's consistency: CE of the auxiliary head against the main argmax, same input. */
+  readonly auxConsistency: boolean;
+  /** Our differentiable spatial term on the main logits (mean L1 of vertical and horizontal differences). */
+  readonly spatialL1: boolean;
+}
 
-  // ---- forward: each stage in its own tidy, returning only what its backward reads ----
+const reshapers = (side: number, C: number) => ({
+  to4d: (x: tf.Tensor) => tf.reshape(x, [1, side, side, C]) as tf.Tensor4D,
+  to2d: (x: tf.Tensor) => tf.reshape(x, [side * side, C]) as tf.Tensor2D,
+});
+
+/** Stem and attention blocks, forward, keeping what their backward reads. */
+function trunkForward(params: S3NetParams, image: tf.Tensor4D, C: number) {
+  const side = image.shape[1];
+  const { to4d, to2d } = reshapers(side, C);
   const stem = tf.tidy(() => {
     const z0 = tf.add(to2d(tf.conv2d(image, params.stem.w as tf.Tensor4D, 1, 'same')), params.stem.b) as tf.Tensor2D;
     const { y, saved } = bnForward(z0, params.stem.bn);
@@ -89,11 +97,70 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
     blocks.push(sv);
     h = sv.out;
   }
-  const last = h;
-  const aux = tf.tidy(() => {
-    const { y, saved } = bnForward(dense(last, params.aux.w, params.aux.b), params.aux.bn);
-    return { y, ...saved };
+  return { side, stem, blocks, last: h };
+}
+type TrunkSaves = ReturnType<typeof trunkForward>;
+
+/** Backward through the attention blocks and the stem from dh (the gradient at the trunk's output); frees the saves. */
+function trunkBackward(dh: tf.Tensor2D, t: TrunkSaves, params: S3NetParams, image: tf.Tensor4D, C: number, grads: Map<tf.Variable, tf.Tensor>): void {
+  const { to4d, to2d } = reshapers(t.side, C);
+  for (let i = params.blocks.length - 1; i >= 0; i--) {
+    const sv = t.blocks[i] as BlockSaves;
+    const dOut = dh;
+    dh = tf.tidy(() => blockBackward(dOut, sv, params.blocks[i] as AttentionBlockParams, grads, to4d, to2d));
+    dOut.dispose();
+    const { h: _input, ...own } = sv;
+    disposeAll(own);
+  }
+  tf.tidy(() => {
+    const dz0 = bnBackward(dh, t.stem, params.stem.bn, grads);
+    const filterShape = [3, 3, 3, C];
+    grads.set(params.stem.w, tf.keep(run('Conv2DBackpropFilter', { x: image, dy: to4d(dz0) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape }) as tf.Tensor));
+    grads.set(params.stem.b, tf.keep(columnSum(dz0)));
   });
+  dh.dispose();
+  disposeAll(t.stem);
+}
+
+/**
+ * Mean L1 of vertical and horizontal differences of a side × side map of [P, C] logits, and its gradient
+ * (sign of each difference, divided by the number of differences, pushed to both ends).
+ */
+export function spatialL1WithGrad(logits: tf.Tensor2D, side: number): { value: number; grad: tf.Tensor2D } {
+  const C = logits.shape[1];
+  return tf.tidy(() => {
+    const r = tf.reshape(logits, [side, side, C]);
+    const dy = tf.sub(tf.slice(r, [1, 0, 0], [side - 1, side, C]), tf.slice(r, [0, 0, 0], [side - 1, side, C]));
+    const dx = tf.sub(tf.slice(r, [0, 1, 0], [side, side - 1, C]), tf.slice(r, [0, 0, 0], [side, side - 1, C]));
+    const n = (side - 1) * side * C;
+    const value = tf.add(tf.sum(tf.abs(dy)), tf.sum(tf.abs(dx))).dataSync()[0] as number / n;
+    const sy = tf.div(tf.sign(dy), n), sx = tf.div(tf.sign(dx), n);
+    // d|a − b|/da = sign, d/db = −sign: each difference pushes its later pixel one way and its earlier one the other.
+    const gy = tf.sub(tf.pad(sy, [[1, 0], [0, 0], [0, 0]]), tf.pad(sy, [[0, 1], [0, 0], [0, 0]]));
+    const gx = tf.sub(tf.pad(sx, [[0, 0], [1, 0], [0, 0]]), tf.pad(sx, [[0, 0], [0, 1], [0, 0]]));
+    return { value, grad: tf.reshape(tf.add(gy, gx), [side * side, C]) as tf.Tensor2D };
+  });
+}
+
+/**
+ * One step's self-labelling loss (3.5·CE), the reference's consistency term (0.2·CE(aux, argmax)) and/or our
+ * differentiable spatial term, and all gradients. Faithful mode: auxConsistency, no spatialL1 (the reference's spatial
+ * term is a constant). Runs on the wasm backend only (its kernels supply every backward piece).
+ */
+export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms = { auxConsistency: true, spatialL1: false }): StepResult {
+  const S = config.size, C = config.channels;
+  const { to4d, to2d } = reshapers(S, C);
+  const grads = new Map<tf.Variable, tf.Tensor>();
+
+  // ---- forward: each stage in its own tidy, returning only what its backward reads ----
+  const trunk = trunkForward(params, image, C);
+  const last = trunk.last;
+  const aux = terms.auxConsistency
+    ? tf.tidy(() => {
+        const { y, saved } = bnForward(dense(last, params.aux.w, params.aux.b), params.aux.bn);
+        return { y, ...saved };
+      })
+    : null;
   const def = tf.tidy(() => {
     const zd = run(DEFORM_CONV, { x: to4d(last), offset: params.deform.offset, mask: params.deform.mask, w: params.deform.w }) as tf.Tensor2D;
     const { y, saved } = bnForward(zd, params.deform.bn);
@@ -106,19 +173,28 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
 
   // ---- losses: the kernels return each term's gradient, (softmax − onehot) / P ----
   const [ceLoss, ceGrad, target] = run(SOFTMAX_XENT, { logits: head.y }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
-  const [consLoss, consGrad, consArgmax] = run(SOFTMAX_XENT, { logits: aux.y, labels: target }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
+  let consistency = 0;
+  let consGrad: tf.Tensor2D | null = null;
+  if (aux) {
+    const [consLoss, g, consArgmax] = run(SOFTMAX_XENT, { logits: aux.y, labels: target }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
+    consistency = consLoss.dataSync()[0] as number;
+    consGrad = g;
+    tf.dispose([consLoss, consArgmax, aux.y]);
+  }
+  const spatial = terms.spatialL1 ? spatialL1WithGrad(head.y, S) : null;
   const selfLabel = ceLoss.dataSync()[0] as number;
-  const consistency = consLoss.dataSync()[0] as number;
   const labels = Int32Array.from(target.dataSync() as Int32Array);
-  tf.dispose([ceLoss, consLoss, target, consArgmax, head.y, aux.y]);
+  tf.dispose([ceLoss, target, head.y]);
 
   // ---- backward, freeing each stage's saves and gradients as soon as they are used ----
   const dd = tf.tidy(() => {
-    const dzh = bnBackward(tf.mul(ceGrad, config.selfLabelWeight) as tf.Tensor2D, head, params.head.bn, grads);
+    let dLogits = tf.mul(ceGrad, config.selfLabelWeight) as tf.Tensor2D;
+    if (spatial) dLogits = tf.add(dLogits, tf.mul(spatial.grad, config.spatialWeight)) as tf.Tensor2D;
+    const dzh = bnBackward(dLogits, head, params.head.bn, grads);
     return denseBackward(dzh, def.y, params.head, grads);
   });
   disposeAll(head);
-  ceGrad.dispose();
+  tf.dispose([ceGrad, ...(spatial ? [spatial.grad] : [])]);
   const dhDeform = tf.tidy(() => {
     const dzd = bnBackward(dd, def, params.deform.bn, grads);
     const [dx, doffset, dmask, dw] = run(DEFORM_CONV_GRAD, { x: to4d(last), offset: params.deform.offset, mask: params.deform.mask, w: params.deform.w, dy: dzd }) as tf.Tensor[];
@@ -129,29 +205,43 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
   });
   tf.dispose([dd]);
   disposeAll(def);
-  let dh = tf.tidy(() => {
-    const dza = bnBackward(tf.mul(consGrad, config.consistencyWeight) as tf.Tensor2D, aux, params.aux.bn, grads);
-    return tf.add(dhDeform, denseBackward(dza, last, params.aux, grads)) as tf.Tensor2D;
-  });
-  tf.dispose([dhDeform, consGrad]);
-  disposeAll(aux);
-  for (let i = params.blocks.length - 1; i >= 0; i--) {
-    const sv = blocks[i] as BlockSaves;
-    const dOut = dh;
-    dh = tf.tidy(() => blockBackward(dOut, sv, params.blocks[i] as AttentionBlockParams, grads, to4d, to2d));
-    dOut.dispose();
-    const { h: _input, ...own } = sv;
-    disposeAll(own);
+  let dh = dhDeform;
+  if (aux && consGrad) {
+    const g = consGrad;
+    dh = tf.tidy(() => {
+      const dza = bnBackward(tf.mul(g, config.consistencyWeight) as tf.Tensor2D, aux, params.aux.bn, grads);
+      return tf.add(dhDeform, denseBackward(dza, last, params.aux, grads)) as tf.Tensor2D;
+    });
+    tf.dispose([dhDeform, g]);
+    disposeAll(aux);
   }
-  tf.tidy(() => {
-    const dz0 = bnBackward(dh, stem, params.stem.bn, grads);
-    const filterShape = [3, 3, 3, C];
-    grads.set(params.stem.w, tf.keep(run('Conv2DBackpropFilter', { x: image, dy: to4d(dz0) }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape }) as tf.Tensor));
-    grads.set(params.stem.b, tf.keep(columnSum(dz0)));
+  trunkBackward(dh, trunk, params, image, C, grads);
+  return { selfLabel, consistency, spatial: spatial?.value ?? 0, labels, grads };
+}
+
+/**
+ * The affine consistency pass: the auxiliary head on the transformed view T(x) against T(labels) (−1 outside the
+ * image: no loss there), weighted by consistencyWeight. Returns the term and the gradients of the trunk and aux head.
+ */
+export function affineConsistencyStep(params: S3NetParams, view: tf.Tensor4D, labels: tf.Tensor1D, config: S3NetConfig): { consistency: number; grads: Map<tf.Variable, tf.Tensor> } {
+  const C = config.channels;
+  const grads = new Map<tf.Variable, tf.Tensor>();
+  const trunk = trunkForward(params, view, C);
+  const aux = tf.tidy(() => {
+    const { y, saved } = bnForward(dense(trunk.last, params.aux.w, params.aux.b), params.aux.bn);
+    return { y, ...saved };
   });
-  dh.dispose();
-  disposeAll(stem);
-  return { selfLabel, consistency, labels, grads };
+  const [loss, g, argmax] = run(SOFTMAX_XENT, { logits: aux.y, labels }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
+  const consistency = loss.dataSync()[0] as number;
+  tf.dispose([loss, argmax, aux.y]);
+  const dh = tf.tidy(() => {
+    const dza = bnBackward(tf.mul(g, config.consistencyWeight) as tf.Tensor2D, aux, params.aux.bn, grads);
+    return denseBackward(dza, trunk.last, params.aux, grads);
+  });
+  g.dispose();
+  disposeAll(aux);
+  trunkBackward(dh, trunk, params, view, C, grads);
+  return { consistency, grads };
 }
 
 type BlockSaves = ReturnType<typeof blockForward>;

@@ -19,6 +19,18 @@ export interface S3NetConfig {
   readonly consistencyWeight: number;
   readonly spatialWeight: number;
   readonly seed: number;
+  /**
+   * Transformation consistency: 'rot90' is the reference's (CE of the auxiliary head against the main argmax on the
+   * same, untransformed input); 'affine' transforms the input by a random affine T each iteration and asks the
+   * auxiliary head on T(x) to agree with T(argmax f(x)) on the pixels T keeps inside the image.
+   */
+  readonly consistency: 'rot90' | 'affine';
+  /** Side of the affine view T(x) (the consistency pass runs at this size; smaller is cheaper). */
+  readonly consistencySize: number;
+  /** Spatial consistency: 'labels' is the reference's constant (Sobel of coloured labels, no gradient); 'l1' is differentiable. */
+  readonly spatial: 'labels' | 'l1';
+  /** Deformable conv's free offsets and modulation: the reference's U[0,1) ('uniform'), or no shift and full weight ('zero'). */
+  readonly offsets: 'uniform' | 'zero';
 }
 
 export const DEFAULT_SIZE = 256;
@@ -33,7 +45,17 @@ export const DEFAULT_CONSISTENCY_WEIGHT = 0.2;
 export const DEFAULT_SPATIAL_WEIGHT = 4;
 export const DEFAULT_SEED = 1;
 
+/** The reference's behaviour: every choice the faithful mode fixes. */
+const FAITHFUL_CHOICES = Object.freeze({ consistency: 'rot90', spatial: 'labels', offsets: 'uniform' } as const);
+/**
+ * Our default mode's choices, each kept because it measured better on the development data (docs/EVALUATION.md,
+ * ablation table). Any of them can be overridden one at a time in default mode, for ablations.
+ */
+export const DEFAULT_MODE_CHOICES: Partial<S3NetConfig> = Object.freeze({ consistency: 'affine', spatial: 'l1', offsets: 'zero' } as const);
+
 export const DEFAULT_CONFIG: S3NetConfig = Object.freeze({
+  ...FAITHFUL_CHOICES,
+  consistencySize: DEFAULT_SIZE / 2,
   size: DEFAULT_SIZE,
   channels: DEFAULT_CHANNELS,
   mode: 'faithful',
@@ -62,12 +84,21 @@ function checkNumber(name: string, v: number, min: number, max: number): void {
 /** Copies the config, fills defaults and throws a RangeError naming the first bad field. */
 export function validateConfig(partial: Partial<S3NetConfig> = {}): S3NetConfig {
   const given = stripUndefined(partial);
-  const merged: S3NetConfig = { ...DEFAULT_CONFIG, ...given };
+  const faithful = (given.mode ?? DEFAULT_CONFIG.mode) === 'faithful';
+  if (faithful) {
+    // Faithful stays the reference: its choices cannot be changed (use mode 'default' for variants).
+    for (const [key, value] of Object.entries(FAITHFUL_CHOICES)) {
+      const v = given[key as keyof S3NetConfig];
+      if (v !== undefined && v !== value) throw new RangeError(`${key} '${String(v)}' needs mode 'default' (faithful mode uses '${value}')`);
+    }
+  }
+  const merged: S3NetConfig = { ...DEFAULT_CONFIG, ...(faithful ? {} : DEFAULT_MODE_CHOICES), ...given };
   // Defaults that depend on another field follow it when only that field was given (e.g. --max-iter 3).
   const c: S3NetConfig = {
     ...merged,
     minIterations: given.minIterations ?? Math.min(merged.minIterations, merged.maxIterations),
     minLabels: given.minLabels ?? Math.min(merged.minLabels, merged.channels),
+    consistencySize: given.consistencySize ?? Math.max(16, Math.round(merged.size / 2)),
   };
   // 32 is the smallest size on which the dilated 7×7 (reach 9) and the deformable taps make sense; 1024 bounds memory.
   checkInt('size', c.size, 32, 1024);
@@ -84,6 +115,10 @@ export function validateConfig(partial: Partial<S3NetConfig> = {}): S3NetConfig 
   checkNumber('consistencyWeight', c.consistencyWeight, 0, 1e3);
   checkNumber('spatialWeight', c.spatialWeight, 0, 1e3);
   checkInt('seed', c.seed, 0, 2 ** 31 - 1);
+  if (!['rot90', 'affine'].includes(c.consistency)) throw new RangeError(`consistency must be rot90 or affine, got ${String(c.consistency)}`);
+  if (!['labels', 'l1'].includes(c.spatial)) throw new RangeError(`spatial must be labels or l1, got ${String(c.spatial)}`);
+  if (!['uniform', 'zero'].includes(c.offsets)) throw new RangeError(`offsets must be uniform or zero, got ${String(c.offsets)}`);
+  checkInt('consistencySize', c.consistencySize, 16, 1024);
   return Object.freeze(c);
 }
 

@@ -78,7 +78,6 @@ type Init = 'pytorch-conv' | 'ones' | 'zeros' | 'unit-uniform';
 /** Creates the network for one image, every parameter drawn from its own named stream of the config's seed. */
 export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Float32Array>): S3Net {
   const { size: S, channels: C } = config;
-  const P = S * S;
   const vars = new Map<string, tf.Variable>();
   const netId = ++networkCount;
 
@@ -134,11 +133,11 @@ export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Floa
     };
   });
   const aux = { ...conv1x1('aux', C, C), bn: batchNorm('aux.bn') };
-  const freeOffsets = config.mode === 'faithful';
+  const freeOffsets = config.offsets === 'uniform';
   const deform = {
     // Weight layout [tap*C + cin, cout] matches the im2col columns; the reference draws it U[0,1) with no bias.
     w: param('deform.w', [9 * C, C], 'unit-uniform'),
-    // Faithful: free per-pixel offsets and modulation, U[0,1) as the reference. Default: start at no shift, full weight.
+    // Free per-pixel offsets and modulation: U[0,1) as the reference, or (default mode) no shift and full weight.
     offset: param('deform.offset', [1, S, S, 18], freeOffsets ? 'unit-uniform' : 'zeros'),
     mask: param('deform.mask', [1, S, S, 9], freeOffsets ? 'unit-uniform' : 'ones'),
     bn: batchNorm('deform.bn'),
@@ -150,8 +149,13 @@ export function createS3Net(config: S3NetConfig, warm?: ReadonlyMap<string, Floa
     batchNormRows(x, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D);
   const dense = (x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable }): tf.Tensor2D =>
     denseOp(x, p.w as tf.Tensor2D, p.b as tf.Tensor1D);
-  const to4d = (x: tf.Tensor2D) => tf.reshape(x, [1, S, S, -1]) as tf.Tensor4D;
-  const to2d = (x: tf.Tensor) => tf.reshape(x, [P, -1]) as tf.Tensor2D;
+  // The trunk (stem, attention, aux) is fully convolutional: it also runs on the smaller affine view, so square
+  // maps take their side from their row count. Only the deformable conv's free offsets are tied to size × size.
+  const to4d = (x: tf.Tensor2D) => {
+    const side = Math.round(Math.sqrt(x.shape[0]));
+    return tf.reshape(x, [1, side, side, -1]) as tf.Tensor4D;
+  };
+  const to2d = (x: tf.Tensor) => tf.reshape(x, [x.shape[1] as number * (x.shape[2] as number), -1]) as tf.Tensor2D;
 
   const stages: S3NetStages = {
     // Each stage runs in its own tidy: intermediates the backward pass does not need are freed at once (the engine

@@ -7,7 +7,9 @@ import { createS3Net } from './network';
 import { faithfulConsistencyLoss, faithfulSpatialValue, selfLabelLoss, spatialLoss } from './losses';
 import { substream } from './random';
 import { createMomentumSgd } from './optimizer';
-import { explicitStep } from './backprop';
+import { affineConsistencyStep, explicitStep } from './backprop';
+import { randomAffine, warpLabels, warpRgb } from './affine';
+import { crossEntropy } from './losses';
 
 export interface TrainOptions {
   readonly onProgress?: (progress: TrainProgress) => void;
@@ -85,6 +87,21 @@ export function resizeBilinearRgb(image: RgbImage, size: number): Float32Array {
   return out;
 }
 
+/** Adds two passes' gradients per variable (disposing both inputs' tensors that were summed). */
+function sumGradients(a: Map<tf.Variable, tf.Tensor>, b: Map<tf.Variable, tf.Tensor>): Map<tf.Variable, tf.Tensor> {
+  const out = new Map(a);
+  for (const [v, g] of b) {
+    const prev = out.get(v);
+    if (!prev) {
+      out.set(v, g);
+      continue;
+    }
+    out.set(v, tf.add(prev, g));
+    tf.dispose([prev, g]);
+  }
+  return out;
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -99,16 +116,16 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
   const backend = await useBackend(config.backend);
   const started = performance.now();
   const S = config.size;
-  const faithful = config.mode === 'faithful';
   const palette = labelPalette(config);
 
-  const input = tf.tidy(() => {
-    // Resampled in JavaScript: a 4288×2848 photo would otherwise grow the wasm heap by 150 MB it never gives back.
-    const resized = image.width === S && image.height === S ? image.data : resizeBilinearRgb(image, S);
-    return tf.clipByValue(tf.tensor4d(resized, [1, S, S, 3]), 0, 1) as tf.Tensor4D;
-  });
+  // Resampled in JavaScript: a 4288×2848 photo would otherwise grow the wasm heap by 150 MB it never gives back.
+  const resized = Float32Array.from(image.width === S && image.height === S ? image.data : resizeBilinearRgb(image, S), (v) => Math.min(1, Math.max(0, v)));
+  const input = tf.tensor4d(resized, [1, S, S, 3]);
   const net = createS3Net(config, options.warmStart);
-  const explicit = backend === 'wasm' && faithful;
+  const explicit = backend === 'wasm';
+  const affine = config.consistency === 'affine';
+  const affineStream = substream(config.seed, 'affine');
+  const V = config.consistencySize;
   const optimizer = createMomentumSgd(net.variables, config.learningRate, config.momentum);
   let iterations = 0;
   let stoppedBy: TrainOutcome['stoppedBy'] = 'maxIterations';
@@ -117,13 +134,26 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
       if (signal?.aborted) throw new TrainingAbortedError();
       let labels: Int32Array;
       let ce: number, consistency: number, spatialTerm: number;
+      // The affine view of this iteration: T drawn from the seed's own stream, T(x) resampled in JavaScript.
+      const t = affine ? randomAffine(affineStream, S, V) : null;
+      const view = t ? warpRgb(resized, S, t, V) : null;
       if (explicit) {
-        // wasm, faithful: the hand-written backward pass (half the memory of the tape, same gradients: tested).
-        const step = explicitStep(net.params, input, config);
-        optimizer.step(Object.fromEntries([...step.grads].map(([v, g]) => [v.name, g])));
-        tf.dispose([...step.grads.values()]);
-        ({ labels, selfLabel: ce, consistency } = step);
-        spatialTerm = 0;
+        // wasm: the hand-written backward pass (half the memory of the tape, same gradients: tested).
+        const step = explicitStep(net.params, input, config, { auxConsistency: !affine, spatialL1: config.spatial === 'l1' });
+        let grads = step.grads;
+        consistency = step.consistency;
+        if (t && view) {
+          // A second pass on T(x), after the first has freed its saves: peak memory is the larger pass, not the sum.
+          const v = tf.tensor4d(view, [1, V, V, 3]);
+          const tl = tf.tensor1d(warpLabels(step.labels, S, t, V), 'int32');
+          const pass = affineConsistencyStep(net.params, v, tl, config);
+          tf.dispose([v, tl]);
+          grads = sumGradients(grads, pass.grads);
+          consistency = pass.consistency;
+        }
+        optimizer.step(Object.fromEntries([...grads].map(([v, g]) => [v.name, g])));
+        tf.dispose([...grads.values()]);
+        ({ labels, selfLabel: ce, spatial: spatialTerm } = step);
       } else {
         let target: tf.Tensor1D | undefined;
         let terms: tf.Scalar[] = [];
@@ -131,9 +161,16 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
           const { logits, aux } = net.forward(input);
           const self = selfLabelLoss(logits);
           target = tf.keep(self.target);
-          const cons = faithfulConsistencyLoss(aux, self.target);
-          // Faithful: the reference's spatial term is a constant (no gradient), added after the step for reporting.
-          const spatial = faithful ? tf.scalar(0) : spatialLoss(logits, S);
+          let cons: tf.Scalar;
+          if (t && view) {
+            const tl = tf.tensor1d(warpLabels(self.target.dataSync() as Int32Array, S, t, V), 'int32');
+            const auxView = net.stages.aux(net.stages.attention(net.stages.stem(tf.tensor4d(view, [1, V, V, 3]))));
+            cons = crossEntropy(auxView, tl);
+          } else {
+            cons = faithfulConsistencyLoss(aux, self.target);
+          }
+          // The reference's spatial term is a constant (no gradient), added after the step for reporting.
+          const spatial = config.spatial === 'l1' ? spatialLoss(logits, S) : tf.scalar(0);
           terms = [self.loss, cons, spatial].map((t) => tf.keep(t));
           return tf.addN([
             tf.mul(self.loss, config.selfLabelWeight),
@@ -147,7 +184,7 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
         [ce, consistency, spatialTerm] = terms.map((t) => t.dataSync()[0] as number) as [number, number, number];
         tf.dispose([value, target as tf.Tensor, ...terms]);
       }
-      const spatial = faithful ? faithfulSpatialValue(labels, S, palette) : spatialTerm;
+      const spatial = config.spatial === 'labels' ? faithfulSpatialValue(labels, S, palette) : spatialTerm;
       const loss = config.selfLabelWeight * ce + config.consistencyWeight * consistency + config.spatialWeight * spatial;
       const nLabels = countLabels(labels, config.channels);
       iterations = i + 1;

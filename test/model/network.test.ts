@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { tf } from '../../model/tf';
 import { validateConfig } from '../../model/config';
 import { createS3Net } from '../../model/network';
-import { faithfulConsistencyLoss, faithfulSpatialValue, rot90, selfLabelLoss, spatialLoss } from '../../model/losses';
+import { crossEntropy, faithfulConsistencyLoss, faithfulSpatialValue, rot90, selfLabelLoss, spatialLoss } from '../../model/losses';
 import { depthwiseConv } from '../../model/ops/depthwise';
 import { batchNormRows } from '../../model/ops/rows';
+import { mulberry32 } from '../../model/random';
 import { maxAbs, maxAbsDiff, onBackend, randomArray } from './helpers';
 
 describe('S3-Net forward and backward, wasm against cpu', () => {
@@ -144,6 +145,51 @@ describe('explicit backward pass (wasm)', () => {
     tf.dispose([...step.grads.values()]);
     expect(tf.memory().numTensors).toBe(before);
     input.dispose();
+    net.dispose();
+  });
+  it('default mode: the differentiable spatial term and the affine pass give the tape\'s gradients, and leak nothing', async () => {
+    const { explicitStep, affineConsistencyStep } = await import('../../model/backprop');
+    const { randomAffine, warpLabels, warpRgb } = await import('../../model/affine');
+    const config = validateConfig({ size: 32, channels: 8, seed: 12, mode: 'default', consistencySize: 24 });
+    expect([config.consistency, config.spatial, config.offsets]).toEqual(['affine', 'l1', 'zero']);
+    const image = randomArray(32 * 32 * 3, 52, 0, 1);
+    await onBackend('wasm', () => []);
+    const net = createS3Net(config);
+    const input = tf.tensor4d(image, [1, 32, 32, 3]);
+    const t = randomAffine(mulberry32(5), 32, 24);
+    const view = tf.tensor4d(warpRgb(image, 32, t, 24), [1, 24, 24, 3]);
+    const before = tf.memory().numTensors;
+    const step = explicitStep(net.params, input, config, { auxConsistency: false, spatialL1: true });
+    const viewLabels = warpLabels(step.labels, 32, t, 24);
+    // Some of the view falls outside the image: those pixels must be left out, not merely present.
+    expect(viewLabels.some((l) => l < 0)).toBe(true);
+    const tl = tf.tensor1d(viewLabels, 'int32');
+    const pass = affineConsistencyStep(net.params, view, tl, config);
+    const tape = tf.tidy(() => {
+      let ce = 0, sp = 0, cons = 0;
+      const { grads } = tf.variableGrads(() => {
+        const { logits } = net.forward(input);
+        const self = selfLabelLoss(logits);
+        const spatial = spatialLoss(logits, 32);
+        const c = crossEntropy(net.stages.aux(net.stages.attention(net.stages.stem(view))), tl);
+        [ce, sp, cons] = [self.loss, spatial, c].map((x) => x.dataSync()[0] as number) as [number, number, number];
+        return tf.addN([tf.mul(self.loss, 3.5), tf.mul(spatial, 4), tf.mul(c, 0.2)]) as tf.Scalar;
+      }, net.variables as tf.Variable[]);
+      return { ce, sp, cons, grads: net.variables.map((v) => (grads[v.name] as tf.Tensor).dataSync() as Float32Array) };
+    });
+    expect(step.selfLabel).toBeCloseTo(tape.ce, 5);
+    expect(step.spatial).toBeCloseTo(tape.sp, 5);
+    expect(pass.consistency).toBeCloseTo(tape.cons, 5);
+    net.variables.forEach((v, i) => {
+      const a = step.grads.get(v)?.dataSync() as Float32Array | undefined;
+      const b = pass.grads.get(v)?.dataSync() as Float32Array | undefined;
+      const ours = Float32Array.from({ length: (tape.grads[i] as Float32Array).length }, (_, k) => (a?.[k] ?? 0) + (b?.[k] ?? 0));
+      const ref = tape.grads[i] as Float32Array;
+      expect(maxAbsDiff(ours, ref) / Math.max(1e-3, maxAbs(ref)), v.name).toBeLessThan(1e-3);
+    });
+    tf.dispose([...step.grads.values(), ...pass.grads.values(), tl]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([input, view]);
     net.dispose();
   });
 });

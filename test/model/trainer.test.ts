@@ -73,9 +73,14 @@ describe('trainImage', () => {
     await expect(trainImage({ width: 4, height: 4, data: new Float32Array(5) }, small)).rejects.toThrow(/48 values/);
     expect(tf.memory().numTensors).toBe(before);
 
-    // Default mode trains through TF.js's tape instead of the explicit backward pass: the same guarantee.
+    // Default mode (a second, affine pass per iteration): the same guarantee, on this backend's path.
     const r = await trainImage(discImage(), { ...small, mode: 'default', maxIterations: 3 });
     expect(r.mode).toBe('default');
+    expect(tf.memory().numTensors).toBe(before);
+    // And through TF.js's tape (the cpu and tensorflow backends), affine pass included.
+    const c = await trainImage(discImage(), { ...small, channels: 8, backend: 'cpu', mode: 'default', maxIterations: 2 });
+    expect([c.backend, c.iterations]).toEqual(['cpu', 2]);
+    await tf.setBackend('wasm');
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -96,6 +101,18 @@ describe('validateConfig', () => {
     expect(() => validateConfig({ learningRate: -1 })).toThrow(/learningRate/);
     expect(() => validateConfig({ mode: 'fast' as never })).toThrow(/mode/);
     expect(validateConfig({ maxIterations: 3 }).minIterations).toBe(3);
+  });
+
+  it('faithful mode keeps the reference\'s choices; default mode takes ours, each overridable for ablations', () => {
+    const f = validateConfig();
+    expect([f.consistency, f.spatial, f.offsets]).toEqual(['rot90', 'labels', 'uniform']);
+    expect(() => validateConfig({ consistency: 'affine' })).toThrow(/needs mode 'default'/);
+    expect(() => validateConfig({ mode: 'faithful', offsets: 'zero' })).toThrow(/offsets/);
+    const d = validateConfig({ mode: 'default' });
+    expect([d.consistency, d.spatial, d.offsets, d.consistencySize]).toEqual(['affine', 'l1', 'zero', 128]);
+    expect(validateConfig({ mode: 'default', size: 192 }).consistencySize).toBe(96);
+    expect(validateConfig({ mode: 'default', consistency: 'rot90' }).consistency).toBe('rot90');
+    expect(() => validateConfig({ mode: 'default', spatial: 'sobel' as never })).toThrow(/spatial/);
   });
 });
 
