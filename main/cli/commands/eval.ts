@@ -3,15 +3,21 @@ import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { imageId, overlap, summarise, type Overlap } from '../../services/evaluation/metrics';
-import { PHOTO_EXTENSIONS, readMask } from '../../services/images/read';
+import { PHOTO_EXTENSIONS, readMask, readRgb } from '../../services/images/read';
+import { referenceAssistedMask } from '../../services/evaluation/reference-protocol';
 import type { CommandIO } from './info';
 
-export const EVAL_HELP = `usage: s3-annotate eval --pred DIR --truth DIR [--json]
+export const EVAL_HELP = `usage: s3-annotate eval --pred DIR --truth DIR [--protocol rule|gt-assisted] [--json]
 
 Compares predicted masks (e.g. IMD002.mask.png) with ground truth (IMD002_lesion.bmp, ISIC_…_segmentation.png,
 <slice>.png), matched by image id. Prints Dice, IoU, HM = 1 − IoU and XOR = (|A∪G| − |A∩G|)/|G| per image and
 their mean, median and minimum. A prediction must have its ground truth's size (segment writes masks at the
 input's native size); a mismatch is an error naming the file.
+
+  --protocol rule          score the masks as written (our ground-truth-free choice; default)
+  --protocol gt-assisted   FOR COMPARISON ONLY: the reference code's protocol, which uses the ground truth — from
+                           each <id>.labels.png, the non-zero cluster most common inside the ground truth, times the
+                           ground truth dilated by the reference's 9×9 square (scaled from 256² to the image's size)
 `;
 
 async function masksById(dir: string, skipLabels: boolean): Promise<Map<string, string>> {
@@ -30,7 +36,15 @@ export interface EvalRow extends Overlap {
   readonly truth: string;
 }
 
-export async function evaluateFolders(predDir: string, truthDir: string): Promise<{ rows: EvalRow[]; missing: string[] }> {
+export type Protocol = 'rule' | 'gt-assisted';
+
+async function readLabels(path: string): Promise<{ width: number; height: number; labels: Uint8Array }> {
+  const { width, height, rgb } = await readRgb(path);
+  return { width, height, labels: Uint8Array.from({ length: width * height }, (_, i) => rgb[i * 3] as number) };
+}
+
+export async function evaluateFolders(predDir: string, truthDir: string, protocol: Protocol = 'rule'): Promise<{ rows: EvalRow[]; missing: string[] }> {
+  if (protocol === 'gt-assisted') return evaluateAssisted(predDir, truthDir);
   const preds = await masksById(predDir, true);
   const truths = await masksById(truthDir, false);
   const rows: EvalRow[] = [];
@@ -48,10 +62,30 @@ export async function evaluateFolders(predDir: string, truthDir: string): Promis
   return { rows, missing };
 }
 
+/** The reference's ground-truth-assisted protocol on the label maps in predDir (for comparison only). */
+async function evaluateAssisted(predDir: string, truthDir: string): Promise<{ rows: EvalRow[]; missing: string[] }> {
+  const labelFiles = new Map((await readdir(predDir)).filter((n) => n.endsWith('.labels.png')).map((n) => [imageId(n), join(predDir, n)]));
+  const truths = await masksById(truthDir, false);
+  const rows: EvalRow[] = [];
+  const missing: string[] = [];
+  for (const [id, truthPath] of truths) {
+    const labelsPath = labelFiles.get(id);
+    if (!labelsPath) {
+      missing.push(id);
+      continue;
+    }
+    const [l, t] = await Promise.all([readLabels(labelsPath), readMask(truthPath)]);
+    if (l.width !== t.width || l.height !== t.height) throw new Error(`${labelsPath}: ${l.width}×${l.height} but the ground truth is ${t.width}×${t.height}`);
+    const { mask } = referenceAssistedMask(l.labels, t.mask, t.width, t.height);
+    rows.push({ id, pred: labelsPath, truth: truthPath, ...overlap(mask, t.mask) });
+  }
+  return { rows, missing };
+}
+
 export async function run(args: string[], io: CommandIO): Promise<number> {
   let v;
   try {
-    v = parseArgs({ args, options: { pred: { type: 'string' }, truth: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } }).values;
+    v = parseArgs({ args, options: { pred: { type: 'string' }, truth: { type: 'string' }, protocol: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } }).values;
   } catch (err) {
     io.stderr.write(`s3-annotate eval: ${(err as Error).message}\n${EVAL_HELP}`);
     return 2;
@@ -64,9 +98,14 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`s3-annotate eval: --pred and --truth are required\n${EVAL_HELP}`);
     return 2;
   }
+  const protocol = (v.protocol ?? 'rule') as Protocol;
+  if (protocol !== 'rule' && protocol !== 'gt-assisted') {
+    io.stderr.write(`s3-annotate eval: --protocol must be rule or gt-assisted, got ${protocol}\n`);
+    return 2;
+  }
   let result;
   try {
-    result = await evaluateFolders(v.pred, v.truth);
+    result = await evaluateFolders(v.pred, v.truth, protocol);
   } catch (err) {
     io.stderr.write(`s3-annotate eval: ${(err as Error).message}\n`);
     return 1;
@@ -78,8 +117,9 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   }
   const summary = summarise(rows);
   if (v.json) {
-    io.stdout.write(`${JSON.stringify({ images: rows, ...summary, count: rows.length, missing })}\n`);
+    io.stdout.write(`${JSON.stringify({ protocol, images: rows, ...summary, count: rows.length, missing })}\n`);
   } else {
+    if (protocol === 'gt-assisted') io.stdout.write('protocol: gt-assisted (uses the ground truth to choose and clip: for comparison only)\n');
     const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'inf').padStart(8);
     io.stdout.write(`${'image'.padEnd(24)}${'Dice'.padStart(8)}${'IoU'.padStart(8)}${'HM'.padStart(8)}${'XOR'.padStart(8)}\n`);
     for (const r of rows) io.stdout.write(`${r.id.padEnd(24)}${f(r.dice)}${f(r.iou)}${f(r.hm)}${f(r.xor)}\n`);

@@ -26,6 +26,13 @@ Trains S3-Net on each image (no labels) and writes, per input, <name>.mask.png (
   --size N                     working resolution (default 256)
   --max-iter N                 at most N training iterations (default 50)
   --seed N                     random seed (default 1)
+  --min-iter N                 train at least N iterations before the label-count stop (default 5)
+  --min-labels N               stop once at most N clusters remain (default 3)
+ Default-mode choices, one at a time for ablations (faithful mode fixes them):
+  --consistency affine|rot90   random-affine consistency (default) or the reference's
+  --consistency-size N         side of the affine view (default size/2)
+  --spatial l1|labels          differentiable spatial term (default) or the reference's constant
+  --offsets zero|uniform       deformable offsets start at zero (default) or U[0,1) as the reference
   --workers N                  images trained at once (default: up to 2, one per core)
   --overwrite                  replace existing output files (never done otherwise)
   --json                       one JSON object per input on stdout
@@ -52,6 +59,8 @@ function parse(args: string[]): SegmentFlags | string {
         out: { type: 'string' }, backend: { type: 'string' }, mode: { type: 'string' }, target: { type: 'string' },
         format: { type: 'string' }, size: { type: 'string' }, 'max-iter': { type: 'string' }, seed: { type: 'string' },
         workers: { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+        'min-iter': { type: 'string' }, 'min-labels': { type: 'string' }, consistency: { type: 'string' },
+        'consistency-size': { type: 'string' }, spatial: { type: 'string' }, offsets: { type: 'string' },
       },
     });
   } catch (err) {
@@ -72,6 +81,12 @@ function parse(args: string[]): SegmentFlags | string {
     ...(v.size !== undefined ? { size: num(v.size) as number } : {}),
     ...(v['max-iter'] !== undefined ? { maxIterations: num(v['max-iter']) as number } : {}),
     ...(v.seed !== undefined ? { seed: num(v.seed) as number } : {}),
+    ...(v['min-iter'] !== undefined ? { minIterations: num(v['min-iter']) as number } : {}),
+    ...(v['min-labels'] !== undefined ? { minLabels: num(v['min-labels']) as number } : {}),
+    ...(v['consistency-size'] !== undefined ? { consistencySize: num(v['consistency-size']) as number } : {}),
+    ...(v.consistency !== undefined ? { consistency: v.consistency as S3NetConfig['consistency'] } : {}),
+    ...(v.spatial !== undefined ? { spatial: v.spatial as S3NetConfig['spatial'] } : {}),
+    ...(v.offsets !== undefined ? { offsets: v.offsets as S3NetConfig['offsets'] } : {}),
   };
   try {
     validateConfig(config);
