@@ -34,6 +34,8 @@ Trains S3-Net on each image (no labels) and writes, per input, <name>.mask.png (
   --spatial l1|labels          differentiable spatial term (default) or the reference's constant
   --offsets zero|uniform       deformable offsets start at zero (default) or U[0,1) as the reference
   --workers N                  images trained at once (default: up to 2, one per core)
+  --warm-start                 CT series: each slice starts from its neighbour's trained weights (slices run in order)
+  --warm-min-iter N            with --warm-start, iterations before the stop rule on warm slices (default 1)
   --overwrite                  replace existing output files (never done otherwise)
   --json                       one JSON object per input on stdout
 `;
@@ -44,6 +46,8 @@ interface SegmentFlags {
   target: 'auto' | 'lesion' | 'lung';
   format: 'png' | 'seg' | 'nifti';
   workers: number | undefined;
+  warmStart: boolean;
+  warmMinIterations: number;
   overwrite: boolean;
   json: boolean;
   inputs: string[];
@@ -59,7 +63,7 @@ function parse(args: string[]): SegmentFlags | string {
         out: { type: 'string' }, backend: { type: 'string' }, mode: { type: 'string' }, target: { type: 'string' },
         format: { type: 'string' }, size: { type: 'string' }, 'max-iter': { type: 'string' }, seed: { type: 'string' },
         workers: { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
-        'min-iter': { type: 'string' }, 'min-labels': { type: 'string' }, consistency: { type: 'string' },
+        'warm-start': { type: 'boolean' }, 'warm-min-iter': { type: 'string' }, 'min-iter': { type: 'string' }, 'min-labels': { type: 'string' }, consistency: { type: 'string' },
         'consistency-size': { type: 'string' }, spatial: { type: 'string' }, offsets: { type: 'string' },
       },
     });
@@ -95,7 +99,12 @@ function parse(args: string[]): SegmentFlags | string {
   }
   const workers = num(v.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 16)) return '--workers must be an integer in [1, 16]';
-  return { out: v.out, config, target, format, workers, overwrite: !!v.overwrite, json: !!v.json, inputs: parsed.positionals };
+  const warmMinIterations = num(v['warm-min-iter']) ?? 1;
+  if (!Number.isInteger(warmMinIterations) || warmMinIterations < 0 || warmMinIterations > 1000) return '--warm-min-iter must be an integer in [0, 1000]';
+  return {
+    out: v.out, config, target, format, workers, warmStart: !!v['warm-start'], warmMinIterations,
+    overwrite: !!v.overwrite, json: !!v.json, inputs: parsed.positionals,
+  };
 }
 
 /** Lung window (1500/−600) as grey RGB in [0, 1]: CT's input to the network. */
@@ -138,8 +147,14 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   const stderr = process.stderr;
   const progress = progressDisplay(stderr, total);
   const report = (line: object) => flags.json && io.stdout.write(`${JSON.stringify(line)}\n`);
-  const train = (name: string, image: RgbImage) =>
-    runner.segment(image, flags.config, { onProgress: (p) => progress.update(name, p) }).finally(() => progress.done(name));
+  const train = (name: string, image: RgbImage, warm?: { from?: Map<string, Float32Array> }) =>
+    runner
+      .segment(image, warm?.from ? { ...flags.config, minIterations: flags.warmMinIterations } : flags.config, {
+        onProgress: (p) => progress.update(name, p),
+        ...(warm ? { keepWeights: true } : {}),
+        ...(warm?.from ? { warmStart: warm.from } : {}),
+      })
+      .finally(() => progress.done(name));
 
   const writeOutputs = async (stem: string, result: RunnerResult, target: TargetMask, width: number, height: number) => {
     const maskPath = join(flags.out, `${stem}.mask.png`);
@@ -194,18 +209,23 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         }
       }
     }
+    // Warm start: the weights of the slice before, handed along the chain (slices then run one after another).
+    let previous: Map<string, Float32Array> | undefined;
     const sliceJob = async (slice: LoadedSlice, k: number): Promise<void> => {
       const name = nameOf(slice);
-      const result = await train(name, ctToRgb(slice));
+      const warmFrom = previous;
+      const result = await train(name, ctToRgb(slice), flags.warmStart ? (warmFrom ? { from: warmFrom } : {}) : undefined);
+      if (flags.warmStart) previous = result.weights;
+      const warm = { warmStarted: !!warmFrom };
       const target = flags.target === 'lesion'
         ? selectLesion(result.labels, result.size, meanPool(normalise(slice.hu), slice.width, slice.height, result.size))
         : selectLungs(result.labels, result.size, meanPool(slice.hu, slice.width, slice.height, result.size));
       if (flags.format === 'png') {
         const out = await writeOutputs(name, result, target, slice.width, slice.height);
-        report(describe(slice.sourcePath, result, target, { mask: out.maskPath, labels: out.labelsPath, width: slice.width, height: slice.height }));
+        report(describe(slice.sourcePath, result, target, { mask: out.maskPath, labels: out.labelsPath, width: slice.width, height: slice.height, ...warm }));
       } else {
         masks[k] = resizeMask(target.mask, result.size, result.size, slice.width, slice.height);
-        report(describe(slice.sourcePath, result, target, { width: slice.width, height: slice.height }));
+        report(describe(slice.sourcePath, result, target, { width: slice.width, height: slice.height, ...warm }));
       }
     };
     // Slices are independent here (no warm start), so they fill both workers; a PNG slice that fails does not stop
@@ -218,7 +238,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         failures++;
         io.stderr.write(`s3-annotate: ${slice.sourcePath}: ${describeError(err)}\n`);
       }
-    }), inFlight);
+    }), flags.warmStart ? 1 : inFlight);
     if (flags.format !== 'png') {
       const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite });
       for (const path of written) io.stderr.write(`s3-annotate: wrote ${path}\n`);
