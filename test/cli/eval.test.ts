@@ -49,6 +49,21 @@ describe('s3-annotate eval', () => {
     expect(r.mean.xor).toBeCloseTo(1.25, 12);
   });
 
+  it('--protocol gt-assisted scores the reference\'s GT-chosen cluster from the label maps, for comparison', async () => {
+    // acrin001_1-071's label map (0/255 written as grey) has cluster 255 on pixels 0–2; its truth is pixel 15 only,
+    // where the label is 0: the reference never picks label 0, so nothing is chosen (Dice 0).
+    const c = capture();
+    expect(await main(['eval', '--pred', pred, '--truth', truth, '--protocol', 'gt-assisted', '--json'], c.io)).toBe(0);
+    const r = JSON.parse(c.out()) as { protocol: string; images: { id: string; dice: number }[]; missing: string[] };
+    expect(r.protocol).toBe('gt-assisted');
+    expect(r.images.map((i) => [i.id, i.dice])).toEqual([['acrin001_1-071', 0]]);
+    expect(r.missing).toEqual(['IMD002', 'ISIC_0000001']);
+    const t = capture();
+    expect(await main(['eval', '--pred', pred, '--truth', truth, '--protocol', 'gt-assisted'], t.io)).toBe(0);
+    expect(t.out()).toMatch(/for comparison only/);
+    expect(await main(['eval', '--pred', pred, '--truth', truth, '--protocol', 'oracle'], capture().io)).toBe(2);
+  });
+
   it('prints a table with a row per image and the mean', async () => {
     const c = capture();
     expect(await main(['eval', '--pred', pred, '--truth', truth], c.io)).toBe(0);
