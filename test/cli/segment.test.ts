@@ -56,6 +56,20 @@ describe('s3-annotate segment', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
   }, 600_000);
 
+  it('--warm-start chains a CT series: the second slice starts from the first one\'s weights', async () => {
+    const out = await mkdtemp(join(tmpdir(), 's3a-warm-'));
+    const c = capture();
+    const args = ['segment', 'assets/samples/LIDC-IDRI-0001', '--out', out, '--json', '--mode', 'default', '--size', '64', '--max-iter', '4', '--warm-start'];
+    expect(await main(args, c.io)).toBe(0);
+    const lines = c.out().trim().split('\n').map((l) => JSON.parse(l) as { warmStarted: boolean; iterations: number; mode: string });
+    expect(lines.map((l) => l.warmStarted)).toEqual([false, true]);
+    expect(lines.every((l) => l.mode === 'default')).toBe(true);
+    // The warm slice may stop after one iteration (--warm-min-iter 1) where the cold one needs its 4.
+    expect(lines[0]?.iterations).toBe(4);
+    expect(lines[1]?.iterations).toBeLessThanOrEqual(4);
+    expect(await main([...args.slice(0, -1), '--warm-min-iter', '-1'], capture().io)).toBe(2);
+  }, 300_000);
+
   it('rejects bad flags with usage and exit status 2', async () => {
     const c = capture();
     expect(await main(['segment', 'x.png'], c.io)).toBe(2);
