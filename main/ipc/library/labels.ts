@@ -1,15 +1,19 @@
 // From S3-Net's label map to masks at the item's native resolution, with the model's post-processing rules.
-import { luminanceAt, meanPool, pickAt, resizeLabels, resizeMask, selectLesion, selectLungs } from '../../../model/postprocess';
+import { luminanceAt, meanPool, pickAt, resizeLabels, resizeMask, selectLesion, selectLungs, type NativeTarget } from '../../../model/postprocess';
 import type { ItemData } from '../../contracts';
 import type { RgbImage } from '../../../model/types';
 
-/** The automatic proposal: the lungs (by HU) on a CT slice, the lesion (by luminance) on a photograph. */
-export function proposeMask(labels: Uint8Array, size: number, item: ItemData, image: RgbImage): Uint8Array {
+/** The automatic proposal at native size: the lungs (by HU) on a CT slice, the lesion on a photograph, with its confidence. */
+export function proposeTarget(labels: Uint8Array, size: number, item: ItemData, image: RgbImage): NativeTarget {
   const target =
     item.kind === 'slice'
       ? selectLungs(labels, size, meanPool(Float32Array.from(item.hu), item.width, item.height, size))
       : selectLesion(labels, size, luminanceAt(image.data, image.width, image.height, size));
-  return resizeMask(target.mask, size, size, item.width, item.height);
+  return { ...target, mask: resizeMask(target.mask, size, size, item.width, item.height), width: item.width, height: item.height };
+}
+
+export function proposeMask(labels: Uint8Array, size: number, item: ItemData, image: RgbImage): Uint8Array {
+  return proposeTarget(labels, size, item, image).mask;
 }
 
 /**
