@@ -49,6 +49,9 @@ export const jobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof jobProgress>;
 
+/** 0..1: how far to trust a proposal without looking; the review queue shows the lowest first. */
+export const confidence = z.number().min(0).max(1);
+
 /** A finished proposal: the lesion/lung mask at native resolution (0/1). The label map stays in main for picking. */
 export const jobResult = z.object({
   jobId: z.string(),
@@ -60,6 +63,7 @@ export const jobResult = z.object({
   clusters: z.number().int(),
   iterations: z.number().int(),
   seconds: z.number(),
+  confidence,
 });
 export type JobResult = z.infer<typeof jobResult>;
 

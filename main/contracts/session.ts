@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { u8 } from './result';
 import { segmentStyle } from './export';
+import { confidence } from './segment';
 
 export { sessionChannels } from './channels';
 
@@ -23,6 +24,11 @@ export type ViewState = z.infer<typeof viewState>;
 export const sessionState = z.object({
   studyKey: z.string(),
   statuses: z.record(z.string(), reviewStatus),
+  /**
+   * S3-Net's confidence in each item's latest proposal; an item missing here (or saved before this existed) is unknown.
+   * A damaged record is dropped rather than failing the whole session, since it only orders the queue.
+   */
+  confidences: z.record(z.string(), confidence).default({}).catch({}),
   /** Items with a saved mask (fetch each with session:mask). */
   masks: z.array(z.string()),
   /** Items a person has changed since S3-Net proposed them (kept after accepting, for SEG's algorithm type). */

@@ -5,7 +5,7 @@ import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 import { toModelImage } from './images';
 import { DEFAULT_MAX_ITERATIONS } from '../../model/config';
-import { pickMask, proposeMask } from './library/labels';
+import { pickMask, proposeTarget } from './library/labels';
 
 export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue: SegmentQueue } {
   const { library, store, events } = deps;
@@ -23,15 +23,17 @@ export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue:
   const finish = async (e: Extract<JobEvent, { type: 'done' }>): Promise<void> => {
     const { studyKey, itemId } = e.spec;
     const item = await library.item(studyKey, itemId);
-    const mask = proposeMask(e.result.labels, e.result.size, item, toModelImage(item));
+    const { mask, confidence: raw } = proposeTarget(e.result.labels, e.result.size, item, toModelImage(item));
+    // The contract promises 0..1; a rule that cannot tell (NaN) counts as doubtful, so a person looks at it.
+    const confidence = Number.isFinite(raw) ? Math.min(1, Math.max(0, raw)) : 0;
     await store.saveLabels(studyKey, itemId, e.result.size, e.result.labels);
     // A proposal replaces only what nobody has reviewed yet; accepted or corrected work is never overwritten.
     const status = (await store.load(studyKey)).statuses[itemId] ?? 'not-run';
     if (status === 'not-run' || status === 'proposed') {
       await store.saveMask(studyKey, itemId, item.width, item.height, mask);
-      await store.setStatus(studyKey, itemId, 'proposed');
+      await store.setProposed(studyKey, itemId, confidence);
     }
-    const result: JobResult = { jobId: e.jobId, itemId, studyKey, width: item.width, height: item.height, mask, clusters: e.result.clusters, iterations: e.result.iterations, seconds: e.result.seconds };
+    const result: JobResult = { jobId: e.jobId, itemId, studyKey, width: item.width, height: item.height, mask, clusters: e.result.clusters, iterations: e.result.iterations, seconds: e.result.seconds, confidence };
     events.send(segmentChannels.result, result);
     progress(e, 'done');
   };

@@ -1,5 +1,6 @@
 // Keyboard shortcuts: one table drives both the key handling and the help overlay.
 import type { AppState } from './app.svelte';
+import { showNextToCheck } from './review.svelte';
 
 export interface Shortcut {
   readonly keys: string;
@@ -15,6 +16,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'A', does: 'Accept this proposal', match: key('a'), run: (a) => void a.decide('accepted') },
   { keys: 'R', does: 'Reject this proposal', match: key('r'), run: (a) => void a.decide('rejected') },
   { keys: 'N', does: 'Next unreviewed item', match: key('n'), run: (a) => void a.nextUnreviewed() },
+  { keys: 'D', does: 'Next proposal to check, least confident first', match: key('d'), run: (a) => void showNextToCheck(a) },
   { keys: '↑ / ↓, wheel', does: 'Previous / next slice', match: (e) => !e.ctrlKey && (e.key === 'ArrowDown' || e.key === 'ArrowRight'), run: (a) => a.step(1) },
   { keys: '', does: '', match: (e) => !e.ctrlKey && (e.key === 'ArrowUp' || e.key === 'ArrowLeft'), run: (a) => a.step(-1) },
   { keys: 'B / E', does: 'Brush / eraser', match: key('b'), run: (a) => (a.tools.active = 'brush') },

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { DATA, launchBrowser, openFolder, shot, startApp, type AppUnderTest } from './harness';
-import { drag, maskCount, viewportCentre } from './page';
+import { currentItem, drag, maskCount, viewportCentre } from './page';
 
 const run = promisify(execFile);
 let browser: Browser;
@@ -165,11 +165,29 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     await expect(page.getByTestId('count-rejected').textContent()).resolves.toContain('1');
   });
 
+  it('lists the proposals with their confidence, least confident first, and D goes to the most doubtful', async () => {
+    const { page } = app;
+    const proposed = Number((await page.getByTestId('count-proposed').textContent())?.match(/\d+/)?.[0]);
+    const badges = page.locator('[data-testid=queue-row] [data-testid=confidence]');
+    await expect.poll(() => badges.count()).toBe(Math.min(proposed, 40));
+    const values = (await badges.evaluateAll((els) => els.map((e) => e.getAttribute('data-confidence') ?? ''))).map(Number);
+    expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    for (const text of await badges.allTextContents()) expect(text).toMatch(/^\s*\d{1,3}%( check)?\s*$/);
+    // D shows the first row, and the status bar gives that slice's confidence.
+    await page.keyboard.press('d');
+    const first = await page.getByTestId('queue-row').first().getAttribute('data-item');
+    await expect.poll(() => currentItem(page)).toBe(first);
+    await expect.poll(() => page.getByTestId('item-confidence').getAttribute('data-confidence')).toBe(String(values[0]));
+    await expect(page.getByTestId('item-confidence').textContent()).resolves.toContain(`${Math.floor((values[0] ?? 0) * 100)}%`);
+  });
+
   it('lists the keyboard shortcuts with ?', async () => {
     const { page } = app;
     await page.keyboard.press('?');
     await page.getByTestId('help-overlay').waitFor();
     await expect(page.getByTestId('help-overlay').textContent()).resolves.toContain('Next unreviewed item');
+    await expect(page.getByTestId('help-overlay').textContent()).resolves.toContain('Next proposal to check, least confident first');
     await shot(page, 'help');
     await page.keyboard.press('Escape');
   });

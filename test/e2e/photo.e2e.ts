@@ -73,6 +73,26 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
     await page.keyboard.press('Escape');
   });
 
+  it('runs S3-Net on every photo and lists the proposals with their confidence, least confident first', async () => {
+    const { page } = app;
+    await page.getByTestId('run-all').click();
+    // IMD002 stays accepted; the other fourteen wait for review.
+    await expect.poll(() => page.getByTestId('count-proposed').textContent(), { timeout: 180_000 }).toContain('14');
+    await expect.poll(() => page.locator('[data-testid=job][data-state=running], [data-testid=job][data-state=queued]').count(), { timeout: 60_000 }).toBe(0);
+    const rows = page.getByTestId('queue-row');
+    await expect.poll(() => rows.count()).toBe(14);
+    const values = (await page.locator('[data-testid=queue-row] [data-testid=confidence]').evaluateAll((els) => els.map((e) => e.getAttribute('data-confidence') ?? ''))).map(Number);
+    expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    // Clicking a row shows that photo, with its confidence in the status bar.
+    await rows.first().click();
+    const first = (await rows.first().getAttribute('data-item')) ?? '';
+    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain(first.split('/').pop());
+    await expect.poll(() => page.getByTestId('item-confidence').getAttribute('data-confidence')).toBe(String(values[0]));
+    await page.getByRole('heading', { name: 'Review' }).scrollIntoViewIfNeeded();
+    await shot(page, 'review-confidence');
+  });
+
   it('opens chosen files, listing a CT series and a photograph side by side', async () => {
     const { page } = app;
     const ct = join(DATA, 'ct/lidc/LIDC-IDRI-0003');

@@ -1,4 +1,4 @@
-// The app's session store: per-study review statuses, masks, label maps and view, written atomically as they change.
+// The app's session store: per-study review statuses, proposal confidences, masks, label maps and view, written atomically as they change.
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic';
@@ -34,7 +34,7 @@ export class SessionStore {
   async load(studyKey: string): Promise<SessionState> {
     const cached = this.#states.get(studyKey);
     if (cached) return cached;
-    let state: SessionState = { studyKey, statuses: {}, masks: [], edited: [], view: emptyView, segments: [], updatedAt: new Date().toISOString() };
+    let state: SessionState = { studyKey, statuses: {}, confidences: {}, masks: [], edited: [], view: emptyView, segments: [], updatedAt: new Date().toISOString() };
     try {
       const parsed = sessionState.safeParse(JSON.parse(await readFile(join(this.#studyDir(studyKey), 'session.json'), 'utf8')));
       if (parsed.success && parsed.data.studyKey === studyKey) state = parsed.data;
@@ -49,6 +49,12 @@ export class SessionStore {
     const s = await this.load(studyKey);
     const edited = status === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
     await this.#saveState({ ...s, statuses: { ...s.statuses, [itemId]: status }, edited });
+  }
+
+  /** A new S3-Net proposal for an item: status and confidence in one write, so neither is saved without the other. */
+  async setProposed(studyKey: string, itemId: string, confidence: number): Promise<void> {
+    const s = await this.load(studyKey);
+    await this.#saveState({ ...s, statuses: { ...s.statuses, [itemId]: 'proposed' }, confidences: { ...s.confidences, [itemId]: confidence } });
   }
 
   async setView(studyKey: string, view: ViewState): Promise<void> {
