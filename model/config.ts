@@ -48,10 +48,14 @@ export const DEFAULT_SEED = 1;
 /** The reference's behaviour: every choice the faithful mode fixes. */
 const FAITHFUL_CHOICES = Object.freeze({ consistency: 'rot90', spatial: 'labels', offsets: 'uniform' } as const);
 /**
- * Our default mode's choices, each kept because it measured better on the development data (docs/EVALUATION.md,
- * ablation table). Any of them can be overridden one at a time in default mode, for ablations.
+ * Our default mode: only what measured better on the development data is in (docs/EVALUATION.md, ablation table).
+ * Zero-initialised offsets raised the GT-free Dice; stopping after 3 iterations (instead of 5) once ≤ 3 labels remain
+ * cost nothing and saves a quarter of the time. The random-affine consistency (aux head on T(x) against T(argmax f(x)),
+ * at consistency weights 0.2 and 1) and the differentiable L1 spatial term (weights 4 and 0.5) did not help — at weight
+ * 4 the L1 term smooths small lesions away — so both stay available as options and out of the default.
+ * Any choice can be overridden one at a time in default mode, for ablations.
  */
-export const DEFAULT_MODE_CHOICES: Partial<S3NetConfig> = Object.freeze({ consistency: 'affine', spatial: 'l1', offsets: 'zero' } as const);
+export const DEFAULT_MODE_CHOICES: Partial<S3NetConfig> = Object.freeze({ consistency: 'rot90', spatial: 'labels', offsets: 'zero', minIterations: 3 } as const);
 
 export const DEFAULT_CONFIG: S3NetConfig = Object.freeze({
   ...FAITHFUL_CHOICES,

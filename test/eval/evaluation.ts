@@ -70,11 +70,10 @@ const VARIANTS: readonly Variant[] = [
   { id: 'default', label: 'default', args: ['--mode', 'default'] },
 ];
 const ABLATIONS: readonly Variant[] = [
-  { id: 'default-rot90', label: 'default, reference consistency', args: ['--mode', 'default', '--consistency', 'rot90'], change: 'affine consistency → the reference\'s rot90 term (CE of aux vs main argmax, same input)' },
-  { id: 'default-nospatial', label: 'default, constant spatial term', args: ['--mode', 'default', '--spatial', 'labels'], change: 'differentiable spatial term → the reference\'s constant' },
+  { id: 'default-affine', label: 'default + affine consistency', args: ['--mode', 'default', '--consistency', 'affine'], change: 'rot90 term → random-affine consistency (aux head on T(x) vs T(argmax f(x)), view 128², weight 0.2)' },
+  { id: 'default-l1', label: 'default + L1 spatial term', args: ['--mode', 'default', '--spatial', 'l1'], change: 'constant spatial term → differentiable L1 of neighbour differences (weight 4)' },
   { id: 'default-uniform', label: 'default, U[0,1) offsets', args: ['--mode', 'default', '--offsets', 'uniform'], change: 'zero-initialised offsets → the reference\'s U[0,1)' },
-  { id: 'default-view256', label: 'default, full-size affine view', args: ['--mode', 'default', '--consistency-size', '256'], change: 'affine view 128² → 256²' },
-  { id: 'default-size192', label: 'default at 192²', args: ['--mode', 'default', '--size', '192'], change: 'working size 256² → 192²' },
+  { id: 'default-min5', label: 'default, ≥ 5 iterations', args: ['--mode', 'default', '--min-iter', '5'], change: 'stop rule: ≥ 3 iterations → the reference\'s ≥ 5' },
 ];
 
 const { values } = parseArgs({

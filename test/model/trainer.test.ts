@@ -74,11 +74,11 @@ describe('trainImage', () => {
     expect(tf.memory().numTensors).toBe(before);
 
     // Default mode (a second, affine pass per iteration): the same guarantee, on this backend's path.
-    const r = await trainImage(discImage(), { ...small, mode: 'default', maxIterations: 3 });
+    const r = await trainImage(discImage(), { ...small, mode: 'default', consistency: 'affine', spatial: 'l1', maxIterations: 3 });
     expect(r.mode).toBe('default');
     expect(tf.memory().numTensors).toBe(before);
     // And through TF.js's tape (the cpu and tensorflow backends), affine pass included.
-    const c = await trainImage(discImage(), { ...small, channels: 8, backend: 'cpu', mode: 'default', maxIterations: 2 });
+    const c = await trainImage(discImage(), { ...small, channels: 8, backend: 'cpu', mode: 'default', consistency: 'affine', spatial: 'l1', maxIterations: 2 });
     expect([c.backend, c.iterations]).toEqual(['cpu', 2]);
     await tf.setBackend('wasm');
     expect(tf.memory().numTensors).toBe(before);
@@ -109,9 +109,10 @@ describe('validateConfig', () => {
     expect(() => validateConfig({ consistency: 'affine' })).toThrow(/needs mode 'default'/);
     expect(() => validateConfig({ mode: 'faithful', offsets: 'zero' })).toThrow(/offsets/);
     const d = validateConfig({ mode: 'default' });
-    expect([d.consistency, d.spatial, d.offsets, d.consistencySize]).toEqual(['affine', 'l1', 'zero', 128]);
+    expect([d.consistency, d.spatial, d.offsets, d.minIterations, d.consistencySize]).toEqual(['rot90', 'labels', 'zero', 3, 128]);
     expect(validateConfig({ mode: 'default', size: 192 }).consistencySize).toBe(96);
-    expect(validateConfig({ mode: 'default', consistency: 'rot90' }).consistency).toBe('rot90');
+    expect(validateConfig({ mode: 'default', consistency: 'affine', spatial: 'l1', minIterations: 5 })).toMatchObject({ consistency: 'affine', spatial: 'l1', minIterations: 5 });
+    expect(validateConfig({ mode: 'default', maxIterations: 2 }).minIterations).toBe(2);
     expect(() => validateConfig({ mode: 'default', spatial: 'sobel' as never })).toThrow(/spatial/);
   });
 });
