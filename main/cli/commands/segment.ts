@@ -26,12 +26,12 @@ Trains S3-Net on each image (no labels) and writes, per input, <name>.mask.png (
   --size N                     working resolution (default 256)
   --max-iter N                 at most N training iterations (default 50)
   --seed N                     random seed (default 1)
-  --min-iter N                 train at least N iterations before the label-count stop (default 5)
+  --min-iter N                 train at least N iterations before the label-count stop (faithful 5, default 3)
   --min-labels N               stop once at most N clusters remain (default 3)
- Default-mode choices, one at a time for ablations (faithful mode fixes them):
-  --consistency affine|rot90   random-affine consistency (default) or the reference's
+ Default-mode options, one at a time for ablations (faithful mode fixes them; docs/EVALUATION.md measures each):
+  --consistency rot90|affine   the reference's term (default) or random-affine consistency on a transformed view
   --consistency-size N         side of the affine view (default size/2)
-  --spatial l1|labels          differentiable spatial term (default) or the reference's constant
+  --spatial labels|l1          the reference's constant spatial term (default) or a differentiable L1 term
   --offsets zero|uniform       deformable offsets start at zero (default) or U[0,1) as the reference
   --workers N                  images trained at once (default: up to 2, one per core)
   --warm-start                 CT series: each slice starts from its neighbour's trained weights (slices run in order)
