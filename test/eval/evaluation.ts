@@ -57,6 +57,17 @@ const DATASETS: readonly Dataset[] = [
   },
 ];
 
+/** LIDC-IDRI series: no lung masks, used for warm start (the cold run's masks serve as the reference). */
+const LIDC: Dataset = {
+  id: 'lidc',
+  title: 'LIDC-IDRI chest CT (3 series, 39 slices)',
+  images: join(DATA_DIR, 'ct/lidc'),
+  truth: '',
+  citation: 'S. G. Armato III et al., "Data From LIDC-IDRI", The Cancer Imaging Archive 2015, doi:10.7937/K9/TCIA.2015.LO9QL9SX',
+  target: 0,
+  reference: '',
+};
+
 interface Variant {
   readonly id: string;
   readonly label: string;
@@ -120,6 +131,8 @@ interface Run {
   readonly evalCommands: { rule: string; assisted: string };
 }
 
+const NO_SCORE = { dice: NaN, iou: NaN, hm: NaN, xor: NaN };
+
 function exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -154,8 +167,9 @@ async function runOne(variant: Variant, data: Dataset, extra: readonly string[] 
   const r = await exec(args);
   if (r.code !== 0) throw new Error(`${shown(args)} failed (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
   const images = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ImageRun);
-  const rule = await evaluate(dir, data.truth, 'rule');
-  const assisted = await evaluate(dir, data.truth, 'gt-assisted');
+  const none: { scores: Scores; command: string } = { scores: { images: [], mean: NO_SCORE, median: NO_SCORE, min: NO_SCORE, count: 0 }, command: 'no ground truth' };
+  const rule = data.truth ? await evaluate(dir, data.truth, 'rule') : none;
+  const assisted = data.truth ? await evaluate(dir, data.truth, 'gt-assisted') : none;
   const run: Run = {
     variant: tag, dataset: data.id, command: shown(args), date: new Date().toISOString(), wallSeconds: (Date.now() - started) / 1000,
     images, rule: rule.scores, assisted: assisted.scores, evalCommands: { rule: rule.command, assisted: assisted.command },
@@ -180,15 +194,23 @@ const runs = new Map<string, Run>();
 for (const data of datasets) {
   for (const v of variants) runs.set(`${v.id}/${data.id}`, await runOne(v, data));
 }
-// Warm start along the CT series: the lung-mask slices (one series, with truth), both modes' default.
-const warmRuns: { data: Dataset; cold: Run; warm: Run }[] = [];
+// Warm start along CT series (default mode): the lung-mask slices (one series, with truth) and the LIDC series
+// (no lung masks: the warm masks are scored against the cold ones, i.e. how much warm starting changes the answer).
+const warmRuns: { data: Dataset; cold: Run; warm: Run; agreement?: Scores }[] = [];
 if (!values['no-warm']) {
-  const lung = datasets.find((d) => d.id === 'lung');
   const def = VARIANTS.find((v) => v.id === 'default') as Variant;
+  const lung = datasets.find((d) => d.id === 'lung');
   if (lung) {
     const cold = runs.get(`default/lung`) ?? (await runOne(def, lung));
     const warm = await runOne(def, lung, ['--warm-start'], 'default-warm');
     warmRuns.push({ data: lung, cold, warm });
+  }
+  if (!values.only || values.only.split(',').includes('lidc')) {
+    const lidc: Dataset = { ...LIDC, truth: '' };
+    const cold = await runOne(def, lidc, [], 'default');
+    const warm = await runOne(def, lidc, ['--warm-start'], 'default-warm');
+    const agreement = await evaluate(join(WORK, 'default-warm', 'lidc'), join(WORK, 'default', 'lidc'), 'rule');
+    warmRuns.push({ data: lidc, cold, warm, agreement: agreement.scores });
   }
 }
 
@@ -266,26 +288,33 @@ if (warmRuns.length) {
   out('Default mode; with `--warm-start` each slice starts from the previous slice\'s trained weights (slices in order, one');
   out('worker), and warm slices may stop after 1 iteration (`--warm-min-iter 1`) once the label-count rule holds.');
   out();
-  out('| series | start | mean Dice (GT-free) | min Dice | s / slice | iterations / slice | wall s |');
+  out('| series | start | mean Dice vs truth (GT-free) | min Dice | s / slice | iterations / slice | wall s (whole series) |');
   out('|---|---|---|---|---|---|---|');
-  for (const { data, cold, warm } of warmRuns) {
+  for (const { data, cold, warm, agreement } of warmRuns) {
     for (const [name, run] of [['cold (fresh weights)', cold], ['warm', warm]] as const) {
-      out(`| ${data.id} | ${name} | ${cite(`warm ${name} ${data.id} mean Dice`, f3(run.rule.mean.dice), run.evalCommands.rule)} | ${f3(run.rule.min.dice)} | ${f1(secondsOf(run))} | ${f1(iterationsOf(run))} | ${f1(run.wallSeconds)} |`);
+      const dice = data.truth ? cite(`warm ${name} ${data.id} mean Dice`, f3(run.rule.mean.dice), run.evalCommands.rule) : '—';
+      out(`| ${data.id} | ${name} | ${dice} | ${data.truth ? f3(run.rule.min.dice) : '—'} | ${cite(`warm ${name} ${data.id} s/slice`, f1(secondsOf(run)), run.command)} | ${cite(`warm ${name} ${data.id} iterations`, f1(iterationsOf(run)), run.command)} | ${f1(run.wallSeconds)} |`);
+    }
+    if (agreement) {
+      out(`| ${data.id} | warm vs cold masks | Dice ${cite(`warm vs cold ${data.id} mean Dice`, f3(agreement.mean.dice), `s3-annotate eval --pred .tmp/eval/default-warm/lidc --truth .tmp/eval/default/lidc`)} (min ${f3(agreement.min.dice)}) | | | | |`);
     }
   }
+  out();
+  out('Cold runs train two slices at once (one per core); warm runs train the slices of a series one after another.');
   out();
 }
 
 out('## Data');
 out();
 for (const data of datasets) out(`- ${data.title}: ${data.citation}.`);
+if (warmRuns.some((w) => w.data.id === 'lidc')) out(`- ${LIDC.title}: ${LIDC.citation}.`);
 out('- Source, path, commit and licence of every file: `../shared/data/MANIFEST.tsv`.');
 out();
 out('## Provenance');
 out();
 out('| run | date | command |');
 out('|---|---|---|');
-for (const run of [...runs.values(), ...warmRuns.map((w) => w.warm)]) out(`| ${run.variant}/${run.dataset} | ${run.date} | \`${run.command}\` |`);
+for (const run of [...runs.values(), ...warmRuns.flatMap((w) => (w.data.id === 'lidc' ? [w.cold, w.warm] : [w.warm]))]) out(`| ${run.variant}/${run.dataset} | ${run.date} | \`${run.command}\` |`);
 out();
 out('Scores: `s3-annotate eval --pred .tmp/eval/<run> --truth <truth> --protocol rule|gt-assisted --json` per run.');
 await mkdir(join(values.out, '..'), { recursive: true });

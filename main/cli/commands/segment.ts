@@ -1,5 +1,5 @@
 // `s3-annotate segment <files|folders> --out DIR`: S3-Net pre-segmentation of photographs and DICOM series.
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSegmentationRunner, type RunnerResult } from '../../../model/runner';
 import { validateConfig, type S3NetConfig } from '../../../model/config';
@@ -143,6 +143,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     io.stderr.write('s3-annotate segment: nothing to segment\n');
     return 1;
   }
+  const outputNames = sliceOutputNames(loaded.series);
   const runner = createSegmentationRunner(flags.workers ? { workers: flags.workers } : {});
   const stderr = process.stderr;
   const progress = progressDisplay(stderr, total);
@@ -199,7 +200,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
 
   const seriesJob = async (series: LoadedSeries): Promise<void> => {
     const masks: Uint8Array[] = new Array<Uint8Array>(series.slices.length);
-    const nameOf = (slice: LoadedSlice) => basename(slice.sourcePath, extname(slice.sourcePath)) + (slice.frameIndex > 0 ? `.frame${slice.frameIndex}` : '');
+    const nameOf = (slice: LoadedSlice) => outputNames.get(slice) as string;
     if (flags.format === 'png' && !flags.overwrite) {
       // Refuse before minutes of training, as for photographs.
       for (const slice of series.slices) {
@@ -260,6 +261,22 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     await runner.close();
   }
   return failures > 0 ? 1 : 0;
+}
+
+/**
+ * Output stems per slice: the file name (plus the frame for multi-frame files); where two slices of this run would
+ * share one (series folders that each hold 000001.dcm), the parent folder's name and then the series number are
+ * prefixed, so no slice's mask replaces another's.
+ */
+export function sliceOutputNames(series: readonly LoadedSeries[]): Map<LoadedSlice, string> {
+  const plain = (slice: LoadedSlice) => basename(slice.sourcePath, extname(slice.sourcePath)) + (slice.frameIndex > 0 ? `.frame${slice.frameIndex}` : '');
+  const all = series.flatMap((s, k) => s.slices.map((slice) => ({ slice, k })));
+  const count = (names: string[]) => names.reduce((m, n) => m.set(n, (m.get(n) ?? 0) + 1), new Map<string, number>());
+  const first = all.map(({ slice }) => plain(slice));
+  const firstCount = count(first);
+  const second = all.map(({ slice }, i) => ((firstCount.get(first[i] as string) as number) > 1 ? `${basename(dirname(slice.sourcePath))}_${first[i]}` : (first[i] as string)));
+  const secondCount = count(second);
+  return new Map(all.map(({ slice, k }, i) => [slice, (secondCount.get(second[i] as string) as number) > 1 ? `series${k + 1}_${second[i]}` : (second[i] as string)]));
 }
 
 /** Runs tasks with at most limit in flight, started in order. */
