@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createSegmentationRunner, type RunnerResult } from '../../../model/runner';
 import { validateConfig, type S3NetConfig } from '../../../model/config';
 import type { BackendChoice, RgbImage, TrainingMode } from '../../../model/types';
-import { luminanceAt, resizeLabels, resizeMask, selectLesion, selectLungs, meanPool, type TargetMask } from '../../../model/postprocess';
+import { luminanceAt, lungTarget, resizeLabels, resizeMask, selectLesion, type NativeTarget } from '../../../model/postprocess';
 import { readRgb, toUnitRgb, writeGreyPng } from '../../services/images/read';
 import { loadSeriesForSegmentation, writeSeriesMasks, WINDOW_PRESETS, type LoadedSeries, type LoadedSlice } from '../../services/dicom/index';
 import { existsSync } from 'node:fs';
@@ -157,15 +157,14 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       })
       .finally(() => progress.done(name));
 
-  const writeOutputs = async (stem: string, result: RunnerResult, target: TargetMask, width: number, height: number) => {
+  const writeOutputs = async (stem: string, result: RunnerResult, target: NativeTarget, width: number, height: number) => {
     const maskPath = join(flags.out, `${stem}.mask.png`);
     const labelsPath = join(flags.out, `${stem}.labels.png`);
-    const full = resizeMask(target.mask, result.size, result.size, width, height);
-    await writeGreyPng(maskPath, full.map((v) => (v ? 255 : 0)), width, height, flags.overwrite);
+    await writeGreyPng(maskPath, target.mask.map((v) => (v ? 255 : 0)), width, height, flags.overwrite);
     await writeGreyPng(labelsPath, resizeLabels(result.labels, result.size, result.size, width, height), width, height, flags.overwrite);
-    return { maskPath, labelsPath, full };
+    return { maskPath, labelsPath };
   };
-  const describe = (input: string, r: RunnerResult, t: TargetMask, extra: object) => ({
+  const describe = (input: string, r: RunnerResult, t: NativeTarget, extra: object) => ({
     input, backend: r.backend, mode: r.mode, iterations: r.iterations, seconds: Number(r.seconds.toFixed(3)),
     clusters: r.clusters, targetCluster: t.cluster, confidence: Number(t.confidence.toFixed(3)), stoppedBy: r.stoppedBy, ...extra,
   });
@@ -185,8 +184,8 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       const result = await train(name, image);
       const target = flags.target === 'lung'
         ? // A grey photograph of a CT slice: undo the lung window (1500/−600) to approximate HU.
-          selectLungs(result.labels, result.size, meanPool(lumaOf(image), image.width, image.height, result.size).map((g) => g * 1500 - 1350))
-        : selectLesion(result.labels, result.size, luminanceAt(image.data, image.width, image.height, result.size));
+          lungTarget(result.labels, result.size, lumaOf(image).map((g) => g * 1500 - 1350), image.width, image.height)
+        : nativeLesion(result.labels, result.size, image);
       const out = await writeOutputs(name, result, target, image.width, image.height);
       report(describe(path, result, target, { mask: out.maskPath, labels: out.labelsPath, width: image.width, height: image.height }));
     } catch (err) {
@@ -219,13 +218,13 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       if (flags.warmStart) previous = result.weights;
       const warm = { warmStarted: !!warmFrom };
       const target = flags.target === 'lesion'
-        ? selectLesion(result.labels, result.size, meanPool(normalise(slice.hu), slice.width, slice.height, result.size))
-        : selectLungs(result.labels, result.size, meanPool(slice.hu, slice.width, slice.height, result.size));
+        ? nativeLesion(result.labels, result.size, greyImage(normalise(slice.hu), slice.width, slice.height))
+        : lungTarget(result.labels, result.size, slice.hu, slice.width, slice.height);
       if (flags.format === 'png') {
         const out = await writeOutputs(name, result, target, slice.width, slice.height);
         report(describe(slice.sourcePath, result, target, { mask: out.maskPath, labels: out.labelsPath, width: slice.width, height: slice.height, ...warm }));
       } else {
-        masks[k] = resizeMask(target.mask, result.size, result.size, slice.width, slice.height);
+        masks[k] = target.mask;
         report(describe(slice.sourcePath, result, target, { width: slice.width, height: slice.height, ...warm }));
       }
     };
@@ -291,6 +290,17 @@ function lumaOf(image: RgbImage): Float32Array {
   const out = new Float32Array(image.width * image.height);
   for (let i = 0; i < out.length; i++) out[i] = 0.299 * (image.data[i * 3] as number) + 0.587 * (image.data[i * 3 + 1] as number) + 0.114 * (image.data[i * 3 + 2] as number);
   return out;
+}
+
+function nativeLesion(labels: Uint8Array, size: number, image: RgbImage): NativeTarget {
+  const t = selectLesion(labels, size, luminanceAt(image.data, image.width, image.height, size));
+  return { ...t, mask: resizeMask(t.mask, size, size, image.width, image.height), width: image.width, height: image.height };
+}
+
+function greyImage(values: Float32Array, width: number, height: number): RgbImage {
+  const data = new Float32Array(width * height * 3);
+  values.forEach((v, i) => (data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = v));
+  return { width, height, data };
 }
 
 function normalise(hu: Float32Array): Float32Array {

@@ -1,14 +1,12 @@
 // From S3-Net's label map to masks at the item's native resolution, with the model's post-processing rules.
-import { luminanceAt, meanPool, pickAt, resizeLabels, resizeMask, selectLesion, selectLungs, type NativeTarget } from '../../../model/postprocess';
+import { luminanceAt, lungTarget, pickAt, resizeLabels, resizeMask, selectLesion, type NativeTarget } from '../../../model/postprocess';
 import type { ItemData } from '../../contracts';
 import type { RgbImage } from '../../../model/types';
 
 /** The automatic proposal at native size: the lungs (by HU) on a CT slice, the lesion on a photograph, with its confidence. */
 export function proposeTarget(labels: Uint8Array, size: number, item: ItemData, image: RgbImage): NativeTarget {
-  const target =
-    item.kind === 'slice'
-      ? selectLungs(labels, size, meanPool(Float32Array.from(item.hu), item.width, item.height, size))
-      : selectLesion(labels, size, luminanceAt(image.data, image.width, image.height, size));
+  if (item.kind === 'slice') return lungTarget(labels, size, Float32Array.from(item.hu), item.width, item.height);
+  const target = selectLesion(labels, size, luminanceAt(image.data, image.width, image.height, size));
   return { ...target, mask: resizeMask(target.mask, size, size, item.width, item.height), width: item.width, height: item.height };
 }
 
