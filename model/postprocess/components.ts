@@ -61,9 +61,35 @@ export function selectComponents(c: Components, keep: (id: number) => boolean): 
 
 /** Fills holes: background not 4-connected to the image border becomes foreground. */
 export function fillHoles(mask: Uint8Array, width: number, height: number): Uint8Array {
-  const inverse = Uint8Array.from(mask, (v) => (v ? 0 : 1));
-  const bg = connectedComponents(inverse, width, height, 4);
-  return Uint8Array.from(mask, (v, i) => (v || !bg.touchesBorder[bg.ids[i] as number] ? 1 : 0));
+  // Flood the background from the border (4-connected); whatever background the flood misses is a hole.
+  const outside = new Uint8Array(mask.length);
+  const stack = new Int32Array(mask.length);
+  let top = 0;
+  const seed = (p: number) => {
+    if (!mask[p] && !outside[p]) {
+      outside[p] = 1;
+      stack[top++] = p;
+    }
+  };
+  for (let x = 0; x < width; x++) {
+    seed(x);
+    seed((height - 1) * width + x);
+  }
+  for (let y = 0; y < height; y++) {
+    seed(y * width);
+    seed(y * width + width - 1);
+  }
+  while (top > 0) {
+    const p = stack[--top] as number;
+    const x = p % width;
+    if (x > 0) seed(p - 1);
+    if (x < width - 1) seed(p + 1);
+    if (p >= width) seed(p - width);
+    if (p < (height - 1) * width) seed(p + width);
+  }
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < out.length; i++) out[i] = mask[i] || !outside[i] ? 1 : 0;
+  return out;
 }
 
 /** Keeps the largest component (8-connected); an empty mask stays empty. */
@@ -108,6 +134,14 @@ export function resizeLabels(labels: Uint8Array, width: number, height: number, 
   return out;
 }
 
+/** Fraction of the image's outline (its border pixels) that the mask covers: how much of a region the border cuts. */
+export function borderCover(mask: Uint8Array, width: number, height: number): number {
+  let on = 0;
+  for (let x = 0; x < width; x++) on += (mask[x] ? 1 : 0) + (mask[(height - 1) * width + x] ? 1 : 0);
+  for (let y = 1; y < height - 1; y++) on += (mask[y * width] ? 1 : 0) + (mask[y * width + width - 1] ? 1 : 0);
+  return on / Math.max(1, 2 * (width + height) - 4);
+}
+
 export function countOnes(mask: Uint8Array): number {
   let n = 0;
   for (const v of mask) n += v ? 1 : 0;
@@ -120,35 +154,51 @@ export function countOnes(mask: Uint8Array): number {
  */
 export function distanceInside(mask: Uint8Array, width: number, height: number): Float32Array {
   const INF = 1e9;
-  const d = Float32Array.from(mask, (v) => (v ? INF : 0));
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= height ? INF : (d[y * width + x] as number));
+  const d = new Float32Array(width * height);
+  for (let i = 0; i < d.length; i++) d[i] = mask[i] ? INF : 0;
+  // Plain index loops (no per-pixel closures): this runs several times per proposal.
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (!d[i]) continue;
-      d[i] = Math.min(d[i] as number, at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+      const left = x > 0 ? (d[i - 1] as number) : INF;
+      const up = y > 0 ? (d[i - width] as number) : INF;
+      const upLeft = x > 0 && y > 0 ? (d[i - width - 1] as number) : INF;
+      const upRight = x < width - 1 && y > 0 ? (d[i - width + 1] as number) : INF;
+      d[i] = Math.min(d[i] as number, left + 3, up + 3, upLeft + 4, upRight + 4);
     }
   }
   for (let y = height - 1; y >= 0; y--) {
     for (let x = width - 1; x >= 0; x--) {
       const i = y * width + x;
       if (!d[i]) continue;
-      d[i] = Math.min(d[i] as number, at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+      const right = x < width - 1 ? (d[i + 1] as number) : INF;
+      const down = y < height - 1 ? (d[i + width] as number) : INF;
+      const downRight = x < width - 1 && y < height - 1 ? (d[i + width + 1] as number) : INF;
+      const downLeft = x > 0 && y < height - 1 ? (d[i + width - 1] as number) : INF;
+      d[i] = Math.min(d[i] as number, right + 3, down + 3, downRight + 4, downLeft + 4);
     }
   }
-  return d.map((v) => (v >= INF ? Number.POSITIVE_INFINITY : v / 3));
+  for (let i = 0; i < d.length; i++) d[i] = (d[i] as number) >= INF ? Number.POSITIVE_INFINITY : (d[i] as number) / 3;
+  return d;
 }
 
 /** Erosion by a disc of the given radius (chamfer metric). */
 export function erode(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
   const d = distanceInside(mask, width, height);
-  return Uint8Array.from(d, (v) => (v > radius ? 1 : 0));
+  const out = new Uint8Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = (d[i] as number) > radius ? 1 : 0;
+  return out;
 }
 
 /** Dilation by a disc of the given radius (chamfer metric). */
 export function dilate(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
-  const d = distanceInside(Uint8Array.from(mask, (v) => (v ? 0 : 1)), width, height);
-  return Uint8Array.from(d, (v) => (v > radius ? 0 : 1));
+  const inverse = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) inverse[i] = mask[i] ? 0 : 1;
+  const d = distanceInside(inverse, width, height);
+  const out = new Uint8Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = (d[i] as number) > radius ? 0 : 1;
+  return out;
 }
 
 /** Opening: removes structures thinner than about 2·radius (hairs, thin bridges) and keeps the rest's shape. */
@@ -172,4 +222,67 @@ export function poolToSize(width: number, height: number, size: number, valueAt:
     }
   }
   return Float32Array.from(sum, (s, i) => s / Math.max(1, n[i] as number));
+}
+
+/**
+ * Grey-level closing (dilation then erosion of the values, i.e. max then min) with a disc of the given radius in pixels:
+ * dark structures thinner than the disc (hairs, ruler ticks) take the value of what surrounds them; larger dark
+ * regions keep their outline.
+ */
+export function greyClose(values: Float32Array, width: number, height: number, radius: number): Float32Array {
+  // The disc as one horizontal half-width per row offset.
+  const r = Math.floor(radius);
+  const half = Int32Array.from({ length: 2 * r + 1 }, (_, k) => Math.floor(Math.sqrt(Math.max(0, radius * radius + 1 - (k - r) ** 2))));
+  const pass = (src: Float32Array, max: boolean): Float32Array => {
+    const out = new Float32Array(src.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let v = src[y * width + x] as number;
+        for (let k = 0; k <= 2 * r; k++) {
+          const ny = y + k - r;
+          if (ny < 0 || ny >= height) continue;
+          const h = half[k] as number, row = ny * width;
+          for (let nx = Math.max(0, x - h), end = Math.min(width - 1, x + h); nx <= end; nx++) {
+            const u = src[row + nx] as number;
+            if (max ? u > v : u < v) v = u;
+          }
+        }
+        out[y * width + x] = v;
+      }
+    }
+    return out;
+  };
+  return pass(pass(values, true), false);
+}
+
+/**
+ * Otsu's threshold of the values where keep(i) holds (a 256-bin histogram over [lo, hi]), and the separability
+ * η = between-class / total variance (0: one flat level, 1: two pure levels). Values below the threshold form one class.
+ */
+export function otsu(values: Float32Array, keep: (i: number) => boolean, lo = 0, hi = 1): { threshold: number; separability: number } {
+  const bins = 256, hist = new Float64Array(bins);
+  let n = 0, sum = 0, sum2 = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (!keep(i)) continue;
+    const v = Math.min(hi, Math.max(lo, values[i] as number));
+    const b = Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins));
+    hist[b] = (hist[b] as number) + 1;
+    n++;
+    sum += b;
+    sum2 += b * b;
+  }
+  if (n === 0) return { threshold: (lo + hi) / 2, separability: 0 };
+  const total = sum2 / n - (sum / n) ** 2;
+  let best = 0, bestBin = 0, w0 = 0, s0 = 0;
+  for (let b = 0; b < bins - 1; b++) {
+    w0 += hist[b] as number;
+    s0 += b * (hist[b] as number);
+    if (w0 === 0 || w0 === n) continue;
+    const between = (w0 * (n - w0) * (s0 / w0 - (sum - s0) / (n - w0)) ** 2) / (n * n);
+    if (between > best) {
+      best = between;
+      bestBin = b;
+    }
+  }
+  return { threshold: lo + ((bestBin + 1) / bins) * (hi - lo), separability: total > 0 ? best / total : 0 };
 }

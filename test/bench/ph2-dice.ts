@@ -1,11 +1,13 @@
-// PH2 Dice of S3-Net + the ground-truth-free lesion rule: npx tsx test/bench/ph2-dice.ts [--mode faithful] [--set isic2017] [--fresh].
+// PH2 Dice of S3-Net + the ground-truth-free lesion rule (lesionTarget, at native resolution against the native expert
+// mask): npx tsx test/bench/ph2-dice.ts [--mode faithful] [--set isic2017] [--fresh].
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSegmentationRunner } from '../../model/runner';
 import type { TrainingMode } from '../../model/types';
-import { luminanceAt, resizeLabels, resizeMask, selectLesion } from '../../model/postprocess';
+import { lesionTarget } from '../../model/postprocess/lesion';
+import { resizeLabels, resizeMask } from '../../model/postprocess/components';
 import { readMask, readRgb, toUnitRgb } from '../../main/services/images/read';
 import { overlap } from '../../main/services/evaluation/metrics';
 import { DATA_DIR, REPO_ROOT } from '../helpers/data';
@@ -63,20 +65,21 @@ function oracleCluster(labels: Uint8Array, truthAtSize: Uint8Array): number {
 const ext = SETS[set].image('');
 const ids = (await readdir(join(DIR, 'images'))).filter((f) => f.endsWith(ext)).map((f) => f.slice(0, -ext.length)).sort();
 const runner = createSegmentationRunner({ workers: Number(values.workers) });
-const rows: { id: string; dice: number; oracle: number; seconds: number; iterations: number }[] = [];
+const rows: { id: string; dice: number; confidence: number; ruleMs: number; oracle: number; seconds: number; iterations: number }[] = [];
 try {
   await Promise.all(ids.map(async (id) => {
     const decoded = await readRgb(join(DIR, 'images', SETS[set].image(id)));
     const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
     const r = await labelsFor(id, () => runner.segment(image, { mode, seed }));
     const truth = await readMask(join(DIR, 'masks', SETS[set].truth(id)));
-    const target = selectLesion(r.labels, r.size, luminanceAt(image.data, image.width, image.height, r.size));
-    const mask = resizeMask(target.mask, r.size, r.size, image.width, image.height);
+    const started = performance.now();
+    const target = lesionTarget(r.labels, r.size, image);
+    const ruleMs = performance.now() - started;
     const native = resizeLabels(r.labels, r.size, r.size, image.width, image.height);
     const truthSmall = resizeMask(truth.mask, truth.width, truth.height, r.size, r.size);
     const oracle = oracleCluster(r.labels, truthSmall);
     const oracleMask = Uint8Array.from(native, (l) => (l === oracle ? 1 : 0));
-    rows.push({ id, dice: overlap(mask, truth.mask).dice, oracle: overlap(oracleMask, truth.mask).dice, seconds: r.seconds, iterations: r.iterations });
+    rows.push({ id, dice: overlap(target.mask, truth.mask).dice, confidence: target.confidence, ruleMs, oracle: overlap(oracleMask, truth.mask).dice, seconds: r.seconds, iterations: r.iterations });
     process.stderr.write(`${id} done\n`);
   }));
 } finally {
@@ -86,6 +89,8 @@ rows.sort((a, b) => a.id.localeCompare(b.id));
 const idWidth = Math.max(8, ...rows.map((r) => r.id.length));
 const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
 console.log(`${set}, ${mode} mode, seed ${seed} (label maps cached in ${CACHE})`);
-console.log(`${'image'.padEnd(idWidth)} ${'rule Dice'.padStart(10)} ${'GT-cluster'.padStart(10)} ${'iter'.padStart(5)} ${'seconds'.padStart(8)}`);
-for (const r of rows) console.log(`${r.id.padEnd(idWidth)} ${r.dice.toFixed(4).padStart(10)} ${r.oracle.toFixed(4).padStart(10)} ${String(r.iterations).padStart(5)} ${r.seconds.toFixed(1).padStart(8)}`);
-console.log(`${'mean'.padEnd(idWidth)} ${mean((r) => r.dice).toFixed(4).padStart(10)} ${mean((r) => r.oracle).toFixed(4).padStart(10)} ${mean((r) => r.iterations).toFixed(1).padStart(5)} ${mean((r) => r.seconds).toFixed(1).padStart(8)}`);
+console.log(`${'image'.padEnd(idWidth)} ${'rule Dice'.padStart(10)} ${'confidence'.padStart(10)} ${'rule ms'.padStart(8)} ${'GT-cluster'.padStart(10)} ${'iter'.padStart(5)} ${'seconds'.padStart(8)}`);
+const line = (id: string, r: Omit<(typeof rows)[number], 'id'>) =>
+  console.log(`${id.padEnd(idWidth)} ${r.dice.toFixed(4).padStart(10)} ${r.confidence.toFixed(2).padStart(10)} ${r.ruleMs.toFixed(0).padStart(8)} ${r.oracle.toFixed(4).padStart(10)} ${r.iterations.toFixed(Number.isInteger(r.iterations) ? 0 : 1).padStart(5)} ${r.seconds.toFixed(1).padStart(8)}`);
+for (const r of rows) line(r.id, r);
+line('mean', { dice: mean((r) => r.dice), confidence: mean((r) => r.confidence), ruleMs: mean((r) => r.ruleMs), oracle: mean((r) => r.oracle), iterations: mean((r) => r.iterations), seconds: mean((r) => r.seconds) });
