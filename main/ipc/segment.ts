@@ -68,7 +68,7 @@ export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue:
       if (x >= item.width || y >= item.height) throw new IpcError('invalid', 'the point is outside the image');
       const saved = await store.readLabels(studyKey, itemId);
       if (!saved) throw new IpcError('not-found', 'run S3-Net on this item first');
-      return { width: item.width, height: item.height, mask: pickMask(saved.labels, saved.size, item.width, item.height, x, y, what) };
+      return { width: item.width, height: item.height, mask: pickMask(saved.labels, saved.size, item, toModelImage(item), x, y, what) };
     }),
   };
   return { handlers, queue };

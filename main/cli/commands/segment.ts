@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createSegmentationRunner, type RunnerResult } from '../../../model/runner';
 import { validateConfig, type S3NetConfig } from '../../../model/config';
 import type { BackendChoice, RgbImage, TrainingMode } from '../../../model/types';
-import { luminanceAt, lungTarget, resizeLabels, resizeMask, selectLesion, type NativeTarget } from '../../../model/postprocess';
+import { lesionTarget, lungTarget, resizeLabels, type NativeTarget } from '../../../model/postprocess';
 import { readRgb, toUnitRgb, writeGreyPng } from '../../services/images/read';
 import { loadSeriesForSegmentation, writeSeriesMasks, WINDOW_PRESETS, type LoadedSeries, type LoadedSlice } from '../../services/dicom/index';
 import { existsSync } from 'node:fs';
@@ -185,7 +185,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       const target = flags.target === 'lung'
         ? // A grey photograph of a CT slice: undo the lung window (1500/−600) to approximate HU.
           lungTarget(result.labels, result.size, lumaOf(image).map((g) => g * 1500 - 1350), image.width, image.height)
-        : nativeLesion(result.labels, result.size, image);
+        : lesionTarget(result.labels, result.size, image);
       const out = await writeOutputs(name, result, target, image.width, image.height);
       report(describe(path, result, target, { mask: out.maskPath, labels: out.labelsPath, width: image.width, height: image.height }));
     } catch (err) {
@@ -218,7 +218,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       if (flags.warmStart) previous = result.weights;
       const warm = { warmStarted: !!warmFrom };
       const target = flags.target === 'lesion'
-        ? nativeLesion(result.labels, result.size, greyImage(normalise(slice.hu), slice.width, slice.height))
+        ? lesionTarget(result.labels, result.size, greyImage(normalise(slice.hu), slice.width, slice.height))
         : lungTarget(result.labels, result.size, slice.hu, slice.width, slice.height);
       if (flags.format === 'png') {
         const out = await writeOutputs(name, result, target, slice.width, slice.height);
@@ -290,11 +290,6 @@ function lumaOf(image: RgbImage): Float32Array {
   const out = new Float32Array(image.width * image.height);
   for (let i = 0; i < out.length; i++) out[i] = 0.299 * (image.data[i * 3] as number) + 0.587 * (image.data[i * 3 + 1] as number) + 0.114 * (image.data[i * 3 + 2] as number);
   return out;
-}
-
-function nativeLesion(labels: Uint8Array, size: number, image: RgbImage): NativeTarget {
-  const t = selectLesion(labels, size, luminanceAt(image.data, image.width, image.height, size));
-  return { ...t, mask: resizeMask(t.mask, size, size, image.width, image.height), width: image.width, height: image.height };
 }
 
 function greyImage(values: Float32Array, width: number, height: number): RgbImage {
