@@ -9,11 +9,15 @@
 // then says so, with the date and command of that run.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATA_DIR, REPO_ROOT } from '../helpers/data';
+import { lesionTarget, lungTarget } from '../../model/postprocess';
+import { loadSeriesForSegmentation } from '../../main/services/dicom/index';
+import { readMask, readRgb, toUnitRgb } from '../../main/services/images/read';
+import { imageId, overlap } from '../../main/services/evaluation/metrics';
 
 interface Dataset {
   readonly id: string;
@@ -214,6 +218,36 @@ if (!values['no-warm']) {
   }
 }
 
+// The target rules alone, on a label map with one cluster (S3-Net contributing nothing): how much of each score is
+// the rule's own image evidence. Computed in this process (no training), from the same files.
+async function rulesWithoutClusters(data: Dataset): Promise<{ mean: number; min: number; count: number }> {
+  const size = 256;
+  const none = new Uint8Array(size * size);
+  const dice: number[] = [];
+  if (data.id === 'lung') {
+    const { series } = await loadSeriesForSegmentation(await dicomFiles(data.images));
+    for (const sl of series.flatMap((x) => x.slices)) {
+      const truth = await readMask(join(data.truth, `${basename(sl.sourcePath, '.dcm')}.png`));
+      dice.push(overlap(lungTarget(none, size, sl.hu, sl.width, sl.height).mask, truth.mask).dice);
+    }
+  } else {
+    for (const name of (await readdir(data.images)).sort()) {
+      const id = imageId(name);
+      const truthName = (await readdir(data.truth)).find((t) => imageId(t) === id);
+      if (!truthName) continue;
+      const d = await readRgb(join(data.images, name));
+      const truth = await readMask(join(data.truth, truthName));
+      dice.push(overlap(lesionTarget(none, size, { width: d.width, height: d.height, data: toUnitRgb(d) }).mask, truth.mask).dice);
+    }
+  }
+  return { mean: mean(dice), min: Math.min(...dice), count: dice.length };
+}
+async function dicomFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((n) => n.endsWith('.dcm')).map((n) => join(dir, n));
+}
+const withoutClusters = new Map<string, { mean: number; min: number; count: number }>();
+for (const data of datasets) withoutClusters.set(data.id, await rulesWithoutClusters(data));
+
 // ---- the report ----
 const lines: string[] = [];
 const out = (s = '') => lines.push(s);
@@ -243,6 +277,11 @@ for (const data of datasets) {
     }
   }
   out();
+  const alone = withoutClusters.get(data.id);
+  if (alone) {
+    out(`Without S3-Net (the same GT-free rule on a one-cluster label map, computed in \`test/eval/evaluation.ts\`): mean Dice ${cite(`${data.id} rule alone mean Dice`, f3(alone.mean), 'in-process: target rule on single-cluster labels')}, min ${f3(alone.min)} (${alone.count} images).`);
+    out();
+  }
   const faithful = runs.get(`faithful/${data.id}`), def = runs.get(`default/${data.id}`);
   if (faithful && def) {
     const ratio = secondsOf(def) / secondsOf(faithful);
