@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectedComponents, countOnes, fillHoles, largestComponent, resizeLabels, resizeMask } from '../../../model/postprocess/components';
 import { luminanceAt, pickAt, selectLesion } from '../../../model/postprocess/lesion';
-import { meanPool, selectLungs } from '../../../model/postprocess/lung';
+import { lungTarget } from '../../../model/postprocess/lung';
 
 const grid = (rows: string[]) => Uint8Array.from(rows.join(''), (c) => (c === '#' ? 1 : 0));
 
@@ -96,11 +96,12 @@ describe('lung rule', () => {
         if ((x - 32) ** 2 / 28 ** 2 + (y - 32) ** 2 / 24 ** 2 < 1) { hu[i] = 40; labels[i] = 1; } // body
         const left = (x - 20) ** 2 + (y - 32) ** 2 < 100, right = (x - 44) ** 2 + (y - 32) ** 2 < 100;
         const trachea = (x - 32) ** 2 + (y - 20) ** 2 < 4;
-        if (left || right || trachea) { hu[i] = -850; labels[i] = 0; }
+        if (left || right) { hu[i] = -850; labels[i] = 0; }
+        if (trachea) { hu[i] = -1000; labels[i] = 0; } // the airway holds pure air; lungs are air plus tissue
         if ((x - 20) ** 2 + (y - 32) ** 2 < 2) { hu[i] = 30; labels[i] = 1; } // a vessel inside the left lung
       }
     }
-    const r = selectLungs(labels, S, meanPool(hu, S, S, S));
+    const r = lungTarget(labels, S, hu, S, S);
     expect(r.mask[32 * S + 20]).toBe(1); // the vessel is inside the mask
     expect(r.mask[32 * S + 44]).toBe(1);
     expect(r.mask[20 * S + 32]).toBe(0); // trachea
