@@ -18,10 +18,12 @@ const slowSegmenter: Segmenter = {
 describe('SegmentQueue', () => {
   it('warm-starts each job of a chain from the previous job\'s weights', async () => {
     const seen: Array<number | undefined> = [];
+    const minIterations: Array<number | undefined> = [];
     let n = 0;
     const seg: Segmenter = {
-      async segment(_image, _config, { warmStart, keepWeights }) {
+      async segment(_image, config, { warmStart, keepWeights }) {
         seen.push(warmStart?.get('w')?.[0]);
+        minIterations.push(config?.minIterations);
         const weights = keepWeights ? new Map([['w', Float32Array.of(++n)]]) : undefined;
         return { size: 8, labels: new Uint8Array(64), clusters: 2, iterations: 1, seconds: 0, backend: 'cpu', mode: 'faithful', stoppedBy: 'minLabels', ...(weights ? { weights } : {}) };
       },
@@ -31,6 +33,8 @@ describe('SegmentQueue', () => {
     q.enqueue([{ studyKey: 's', itemId: 'photo', config: {} }]);
     while (q.pending > 0) await new Promise((r) => setTimeout(r, 5));
     expect(seen).toEqual([undefined, 1, 2, undefined]);
+    // Warm slices may stop as soon as the label-count rule holds; cold ones keep the mode's own minimum.
+    expect(minIterations).toEqual([undefined, 1, 1, undefined]);
   });
 
   it('runs jobs one at a time with progress, and cancels queued and running ones', async () => {

@@ -2,7 +2,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSegmentationRunner, type RunnerResult } from '../../../model/runner';
-import { validateConfig, type S3NetConfig } from '../../../model/config';
+import { validateConfig, WARM_MIN_ITERATIONS, type S3NetConfig } from '../../../model/config';
 import type { BackendChoice, RgbImage, TrainingMode } from '../../../model/types';
 import { lesionTarget, lungTarget, resizeLabels, type NativeTarget } from '../../../model/postprocess';
 import { readRgb, toUnitRgb, writeGreyPng } from '../../services/images/read';
@@ -99,7 +99,7 @@ function parse(args: string[]): SegmentFlags | string {
   }
   const workers = num(v.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 16)) return '--workers must be an integer in [1, 16]';
-  const warmMinIterations = num(v['warm-min-iter']) ?? 1;
+  const warmMinIterations = num(v['warm-min-iter']) ?? WARM_MIN_ITERATIONS;
   if (!Number.isInteger(warmMinIterations) || warmMinIterations < 0 || warmMinIterations > 1000) return '--warm-min-iter must be an integer in [0, 1000]';
   return {
     out: v.out, config, target, format, workers, warmStart: !!v['warm-start'], warmMinIterations,

@@ -1,6 +1,6 @@
 // The background S3-Net queue: one job per slice/photo, run off the main loop by the model's worker runner.
 import type { RgbImage, SegmentationResult, TrainProgress } from '../../../model/types';
-import type { S3NetConfig } from '../../../model/config';
+import { WARM_MIN_ITERATIONS, type S3NetConfig } from '../../../model/config';
 
 /** The model's runner, as model/runner.ts exports it (structural, so tests may pass a fake). */
 export interface Segmenter {
@@ -112,7 +112,9 @@ export class SegmentQueue {
       await this.#emit({ type: 'started', jobId, spec });
       const [segmenter, image] = await Promise.all([this.#segmenter(), this.#prepare(spec)]);
       const warm = spec.chain ? this.#chainWeights.get(spec.chain) : undefined;
-      const result = await segmenter.segment(image, spec.config, {
+      // A warm slice may stop as soon as the label-count rule holds, as the CLI's --warm-start does.
+      const config = warm ? { ...spec.config, minIterations: WARM_MIN_ITERATIONS } : spec.config;
+      const result = await segmenter.segment(image, config, {
         signal: job.abort.signal,
         onProgress: (progress) => void this.#emit({ type: 'progress', jobId, spec, progress }),
         ...(spec.chain ? { keepWeights: true } : {}),
