@@ -89,6 +89,7 @@ const ABLATIONS: readonly Variant[] = [
   { id: 'default-l1', label: 'default + L1 spatial term', args: ['--mode', 'default', '--spatial', 'l1'], change: 'constant spatial term → differentiable L1 of neighbour differences (weight 4)' },
   { id: 'default-uniform', label: 'default, U[0,1) offsets', args: ['--mode', 'default', '--offsets', 'uniform'], change: 'zero-initialised offsets → the reference\'s U[0,1)' },
   { id: 'default-min5', label: 'default, ≥ 5 iterations', args: ['--mode', 'default', '--min-iter', '5'], change: 'stop rule: ≥ 3 iterations → the reference\'s ≥ 5' },
+  { id: 'default-size192', label: 'default at 192²', args: ['--mode', 'default', '--size', '192'], change: 'working size 256² → 192²' },
 ];
 
 const { values } = parseArgs({
