@@ -51,7 +51,8 @@ export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue:
   const handlers: HandlerTable = {
     [segmentChannels.run]: handle(runRequest, async ({ studyKey, itemIds, config }) => {
       const sources = itemIds.map((id) => library.source(studyKey, id));
-      const merged = { ...config, ...deps.runDefaults };
+      // The app proposes with the default mode (docs/EVALUATION.md: the same Dice as faithful in less time).
+      const merged = { mode: 'default' as const, ...config, ...deps.runDefaults };
       // Several slices of one series run as a chain: each warm-starts from the slice before it.
       const chainOf = (i: number): string | undefined => {
         const s = sources[i];

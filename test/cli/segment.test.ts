@@ -22,7 +22,7 @@ describe('s3-annotate segment', () => {
     await writeFile(broken, 'this is not a PNG');
     const out = join(dir, 'out');
     const c = capture();
-    const code = await main(['segment', dataPath('skin/ph2/images/IMD002.bmp'), broken, '--out', out, '--json', '--backend', 'wasm'], c.io);
+    const code = await main(['segment', dataPath('skin/ph2/images/IMD002.bmp'), broken, '--out', out, '--json', '--backend', 'wasm', '--mode', 'faithful'], c.io);
     expect(code).toBe(1); // one input failed …
     expect(c.err()).toMatch(/broken\.png: cannot decode image/);
     const line = JSON.parse(c.out().trim()) as Record<string, unknown>; // … the other was processed

@@ -20,7 +20,7 @@ Trains S3-Net on each image (no labels) and writes, per input, <name>.mask.png (
 
   --out DIR                    output folder (created if missing)
   --backend auto|tensorflow|wasm|cpu   TF.js backend (default auto)
-  --mode faithful|default      reference behaviour, or our improved default (default faithful)
+  --mode default|faithful      our default mode (same Dice, 0.70–0.93× the time), or the reference behaviour
   --target auto|lesion|lung    what to extract (auto: lungs for CT, lesion for photographs)
   --format png|seg|nifti       DICOM output: PNG per slice (default), one DICOM SEG or NIfTI per series
   --size N                     working resolution (default 256)
@@ -81,7 +81,7 @@ function parse(args: string[]): SegmentFlags | string {
   if (!['png', 'seg', 'nifti'].includes(format)) return `--format must be png, seg or nifti, got ${format}`;
   const config: Partial<S3NetConfig> = {
     backend: (v.backend ?? 'auto') as BackendChoice,
-    mode: (v.mode ?? 'faithful') as TrainingMode,
+    mode: (v.mode ?? 'default') as TrainingMode,
     ...(v.size !== undefined ? { size: num(v.size) as number } : {}),
     ...(v['max-iter'] !== undefined ? { maxIterations: num(v['max-iter']) as number } : {}),
     ...(v.seed !== undefined ? { seed: num(v.seed) as number } : {}),
