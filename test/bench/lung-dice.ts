@@ -1,6 +1,6 @@
 // Lung CT Dice of S3-Net + the ground-truth-free lung rule (lungTarget), at native resolution:
 // npx tsx test/bench/lung-dice.ts [--mode faithful|default] [--set lung-masks|lidc|abdomen] [--seed N] [--fresh] [--no-look]
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,10 +8,11 @@ import sharp from 'sharp';
 import { createSegmentationRunner } from '../../model/runner';
 import type { RgbImage, TrainingMode } from '../../model/types';
 import { lungTarget } from '../../model/postprocess';
-import { loadSeriesForSegmentation, WINDOW_PRESETS, type LoadedSlice } from '../../main/services/dicom/index';
+import { loadSeriesForSegmentation, lungWindowRgb, type LoadedSlice } from '../../main/services/dicom/index';
 import { readMask } from '../../main/services/images/read';
 import { overlap } from '../../main/services/evaluation/metrics';
 import { DATA_DIR, REPO_ROOT } from '../helpers/data';
+import { cachedLabels, type CachedLabels } from './label-cache';
 
 const { values } = parseArgs({
   options: {
@@ -40,37 +41,12 @@ if (!spec) throw new Error(`--set must be one of ${Object.keys(SETS).join(', ')}
 const CACHE = join(REPO_ROOT, '.tmp/bench', `lung-${mode}-seed${seed}`, set === 'lung-masks' ? '' : set);
 const LOOK = join(REPO_ROOT, '.tmp/lung-look');
 
-interface Cached {
-  readonly size: number;
-  readonly labels: Uint8Array;
-  readonly seconds: number;
-  readonly iterations: number;
-}
-
-/** Lung window (1500/−600) as grey RGB in [0, 1]: CT's input to the network, as `s3-annotate segment` feeds it. */
+/** CT's input to the network: the lung window as grey RGB. */
 function ctToRgb(slice: LoadedSlice): RgbImage {
-  const { width: ww, center } = WINDOW_PRESETS.lung;
-  const lo = center - ww / 2;
-  const data = new Float32Array(slice.width * slice.height * 3);
-  slice.hu.forEach((h, i) => {
-    const g = Math.min(1, Math.max(0, (h - lo) / ww));
-    data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = g;
-  });
-  return { width: slice.width, height: slice.height, data };
+  return { width: slice.width, height: slice.height, data: lungWindowRgb(slice.hu) };
 }
 
-async function labelsFor(id: string, train: () => Promise<Cached>): Promise<Cached> {
-  const meta = join(CACHE, `${id}.json`), bin = join(CACHE, `${id}.labels`);
-  if (!values.fresh && existsSync(meta) && existsSync(bin)) {
-    const m = JSON.parse(await readFile(meta, 'utf8')) as Omit<Cached, 'labels'>;
-    return { ...m, labels: new Uint8Array(await readFile(bin)) };
-  }
-  const r = await train();
-  await mkdir(CACHE, { recursive: true });
-  await writeFile(bin, r.labels);
-  await writeFile(meta, JSON.stringify({ size: r.size, seconds: r.seconds, iterations: r.iterations }));
-  return { size: r.size, labels: r.labels, seconds: r.seconds, iterations: r.iterations };
-}
+const labelsFor = (id: string, train: () => Promise<CachedLabels>) => cachedLabels(CACHE, id, !!values.fresh, train);
 
 /** Lung-window grey with the proposal tinted red and the expert outline (if any) in green, at native size. */
 async function writeLook(name: string, slice: LoadedSlice, mask: Uint8Array, truth: Uint8Array | undefined): Promise<void> {

@@ -1,7 +1,6 @@
 // PH2 Dice of S3-Net + the ground-truth-free lesion rule (lesionTarget, at native resolution against the native expert
 // mask): npx tsx test/bench/ph2-dice.ts [--mode faithful] [--set isic2017] [--fresh].
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSegmentationRunner } from '../../model/runner';
@@ -11,6 +10,7 @@ import { resizeLabels, resizeMask } from '../../model/postprocess/components';
 import { readMask, readRgb, toUnitRgb } from '../../main/services/images/read';
 import { overlap } from '../../main/services/evaluation/metrics';
 import { DATA_DIR, REPO_ROOT } from '../helpers/data';
+import { cachedLabels, type CachedLabels } from './label-cache';
 
 const { values } = parseArgs({
   options: {
@@ -34,26 +34,7 @@ if (!(set in SETS)) throw new Error(`--set must be one of ${Object.keys(SETS).jo
 const DIR = join(DATA_DIR, 'skin', set);
 const CACHE = join(REPO_ROOT, '.tmp/bench', `${set}-${mode}-seed${seed}`);
 
-interface Cached {
-  readonly size: number;
-  readonly labels: Uint8Array;
-  readonly seconds: number;
-  readonly iterations: number;
-  readonly backend: string;
-}
-
-async function labelsFor(id: string, train: () => Promise<Cached>): Promise<Cached> {
-  const meta = join(CACHE, `${id}.json`), bin = join(CACHE, `${id}.labels`);
-  if (!values.fresh && existsSync(meta) && existsSync(bin)) {
-    const m = JSON.parse(await readFile(meta, 'utf8')) as Omit<Cached, 'labels'>;
-    return { ...m, labels: new Uint8Array(await readFile(bin)) };
-  }
-  const r = await train();
-  await mkdir(CACHE, { recursive: true });
-  await writeFile(bin, r.labels);
-  await writeFile(meta, JSON.stringify({ size: r.size, seconds: r.seconds, iterations: r.iterations, backend: r.backend }));
-  return r;
-}
+const labelsFor = (id: string, train: () => Promise<CachedLabels>) => cachedLabels(CACHE, id, !!values.fresh, train);
 
 /** The reference's protocol without clipping: the cluster most common inside the ground truth (for comparison only). */
 function oracleCluster(labels: Uint8Array, truthAtSize: Uint8Array): number {

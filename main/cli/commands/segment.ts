@@ -6,7 +6,7 @@ import { validateConfig, WARM_MIN_ITERATIONS, type S3NetConfig } from '../../../
 import type { BackendChoice, RgbImage, TrainingMode } from '../../../model/types';
 import { lesionTarget, lungTarget, resizeLabels, type NativeTarget } from '../../../model/postprocess';
 import { readRgb, toUnitRgb, writeGreyPng } from '../../services/images/read';
-import { loadSeriesForSegmentation, writeSeriesMasks, WINDOW_PRESETS, type LoadedSeries, type LoadedSlice } from '../../services/dicom/index';
+import { loadSeriesForSegmentation, writeSeriesMasks, lungWindowRgb, type LoadedSeries, type LoadedSlice } from '../../services/dicom/index';
 import { existsSync } from 'node:fs';
 import { FileExistsError } from '../../services/fs/atomic';
 import { expandInputs } from '../inputs';
@@ -107,16 +107,9 @@ function parse(args: string[]): SegmentFlags | string {
   };
 }
 
-/** Lung window (1500/−600) as grey RGB in [0, 1]: CT's input to the network. */
+/** CT's input to the network: the lung window as grey RGB. */
 function ctToRgb(slice: LoadedSlice): RgbImage {
-  const { width: ww, center } = WINDOW_PRESETS.lung;
-  const lo = center - ww / 2;
-  const data = new Float32Array(slice.width * slice.height * 3);
-  slice.hu.forEach((h, i) => {
-    const g = Math.min(1, Math.max(0, (h - lo) / ww));
-    data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = g;
-  });
-  return { width: slice.width, height: slice.height, data };
+  return { width: slice.width, height: slice.height, data: lungWindowRgb(slice.hu) };
 }
 
 export async function run(args: string[], io: CommandIO): Promise<number> {

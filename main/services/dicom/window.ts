@@ -40,3 +40,18 @@ export function fullRangeWindow(values: ArrayLike<number>): WindowLevel {
   if (!Number.isFinite(min)) return { center: 0, width: 1 };
   return { center: (min + max) / 2, width: Math.max(max - min, 1) };
 }
+
+/**
+ * S3-Net's input for a CT slice: Hounsfield units through the lung window (1500/−600), linear and clamped to [0, 1],
+ * as grey RGB (R = G = B), row-major.
+ */
+export function lungWindowRgb(hu: ArrayLike<number>): Float32Array {
+  const { width, center } = WINDOW_PRESETS.lung;
+  const lo = center - width / 2;
+  const data = new Float32Array(hu.length * 3);
+  for (let i = 0; i < hu.length; i++) {
+    const g = Math.min(1, Math.max(0, (hu[i]! - lo) / width));
+    data[i * 3] = data[i * 3 + 1] = data[i * 3 + 2] = g;
+  }
+  return data;
+}
