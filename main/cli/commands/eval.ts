@@ -20,11 +20,10 @@ input's native size); a mismatch is an error naming the file.
                            ground truth dilated by the reference's 9×9 square (scaled from 256² to the image's size)
 `;
 
-async function masksById(dir: string, skipLabels: boolean): Promise<Map<string, string>> {
+async function masksById(dir: string, include: (name: string) => boolean): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const name of (await readdir(dir)).sort()) {
-    if (!PHOTO_EXTENSIONS.has(extname(name).toLowerCase())) continue;
-    if (skipLabels && name.includes('.labels.')) continue;
+    if (!PHOTO_EXTENSIONS.has(extname(name).toLowerCase()) || !include(name)) continue;
     out.set(imageId(name), join(dir, name));
   }
   return out;
@@ -38,15 +37,37 @@ export interface EvalRow extends Overlap {
 
 export type Protocol = 'rule' | 'gt-assisted';
 
-async function readLabels(path: string): Promise<{ width: number; height: number; labels: Uint8Array }> {
-  const { width, height, rgb } = await readRgb(path);
-  return { width, height, labels: Uint8Array.from({ length: width * height }, (_, i) => rgb[i * 3] as number) };
+/** A prediction file, read: its size and how it becomes the mask scored against the ground truth. */
+interface Prediction {
+  readonly width: number;
+  readonly height: number;
+  mask(truth: Uint8Array): Uint8Array;
 }
 
+/** Per protocol: which files of the prediction folder it scores, and how it reads one. */
+const PROTOCOLS: Record<Protocol, { readonly scores: (name: string) => boolean; read(path: string): Promise<Prediction> }> = {
+  rule: {
+    scores: (name) => !name.includes('.labels.'),
+    read: async (path) => {
+      const p = await readMask(path);
+      return { width: p.width, height: p.height, mask: () => p.mask };
+    },
+  },
+  // The reference's ground-truth-assisted protocol on the label maps (for comparison only).
+  'gt-assisted': {
+    scores: (name) => name.endsWith('.labels.png'),
+    read: async (path) => {
+      const { width, height, rgb } = await readRgb(path);
+      const labels = Uint8Array.from({ length: width * height }, (_, i) => rgb[i * 3] as number);
+      return { width, height, mask: (truth) => referenceAssistedMask(labels, truth, width, height).mask };
+    },
+  },
+};
+
 export async function evaluateFolders(predDir: string, truthDir: string, protocol: Protocol = 'rule'): Promise<{ rows: EvalRow[]; missing: string[] }> {
-  if (protocol === 'gt-assisted') return evaluateAssisted(predDir, truthDir);
-  const preds = await masksById(predDir, true);
-  const truths = await masksById(truthDir, false);
+  const { scores, read } = PROTOCOLS[protocol];
+  const preds = await masksById(predDir, scores);
+  const truths = await masksById(truthDir, () => true);
   const rows: EvalRow[] = [];
   const missing: string[] = [];
   for (const [id, truthPath] of truths) {
@@ -55,29 +76,9 @@ export async function evaluateFolders(predDir: string, truthDir: string, protoco
       missing.push(id);
       continue;
     }
-    const [p, t] = await Promise.all([readMask(predPath), readMask(truthPath)]);
+    const [p, t] = await Promise.all([read(predPath), readMask(truthPath)]);
     if (p.width !== t.width || p.height !== t.height) throw new Error(`${predPath}: ${p.width}×${p.height} but the ground truth is ${t.width}×${t.height}`);
-    rows.push({ id, pred: predPath, truth: truthPath, ...overlap(p.mask, t.mask) });
-  }
-  return { rows, missing };
-}
-
-/** The reference's ground-truth-assisted protocol on the label maps in predDir (for comparison only). */
-async function evaluateAssisted(predDir: string, truthDir: string): Promise<{ rows: EvalRow[]; missing: string[] }> {
-  const labelFiles = new Map((await readdir(predDir)).filter((n) => n.endsWith('.labels.png')).map((n) => [imageId(n), join(predDir, n)]));
-  const truths = await masksById(truthDir, false);
-  const rows: EvalRow[] = [];
-  const missing: string[] = [];
-  for (const [id, truthPath] of truths) {
-    const labelsPath = labelFiles.get(id);
-    if (!labelsPath) {
-      missing.push(id);
-      continue;
-    }
-    const [l, t] = await Promise.all([readLabels(labelsPath), readMask(truthPath)]);
-    if (l.width !== t.width || l.height !== t.height) throw new Error(`${labelsPath}: ${l.width}×${l.height} but the ground truth is ${t.width}×${t.height}`);
-    const { mask } = referenceAssistedMask(l.labels, t.mask, t.width, t.height);
-    rows.push({ id, pred: labelsPath, truth: truthPath, ...overlap(mask, t.mask) });
+    rows.push({ id, pred: predPath, truth: truthPath, ...overlap(p.mask(t.mask), t.mask) });
   }
   return { rows, missing };
 }
