@@ -54,6 +54,21 @@ function denseBackward(dy: tf.Tensor2D, x: tf.Tensor2D, p: { w: tf.Variable; b: 
   return matMulRows(dy, tf.transpose(p.w as tf.Tensor2D));
 }
 
+type DenseBnParams = { w: tf.Variable; b: tf.Variable; bn: BatchNormParams };
+
+/** A 1×1 conv + BatchNorm head (main or auxiliary), forward in its own tidy: its output and what its backward reads. */
+function denseBnForward(x: tf.Tensor2D, p: DenseBnParams): { y: tf.Tensor2D } & BnSaved {
+  return tf.tidy(() => {
+    const { y, saved } = bnForward(dense(x, p.w, p.b), p.bn);
+    return { y, ...saved };
+  });
+}
+
+/** Its backward: dx, with the BatchNorm and dense gradients into grads. */
+function denseBnBackward(dy: tf.Tensor2D, saved: BnSaved, x: tf.Tensor2D, p: DenseBnParams, grads: Map<tf.Variable, tf.Tensor>): tf.Tensor2D {
+  return denseBackward(bnBackward(dy, saved, p.bn, grads), x, p, grads);
+}
+
 const disposeAll = (o: object) => tf.dispose(Object.values(o).flat().filter((t): t is tf.Tensor => t instanceof tf.Tensor));
 
 export interface StepResult {
@@ -155,21 +170,13 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
   // ---- forward: each stage in its own tidy, returning only what its backward reads ----
   const trunk = trunkForward(params, image, C);
   const last = trunk.last;
-  const aux = terms.auxConsistency
-    ? tf.tidy(() => {
-        const { y, saved } = bnForward(dense(last, params.aux.w, params.aux.b), params.aux.bn);
-        return { y, ...saved };
-      })
-    : null;
+  const aux = terms.auxConsistency ? denseBnForward(last, params.aux) : null;
   const def = tf.tidy(() => {
     const zd = run(DEFORM_CONV, { x: to4d(last), offset: params.deform.offset, mask: params.deform.mask, w: params.deform.w }) as tf.Tensor2D;
     const { y, saved } = bnForward(zd, params.deform.bn);
     return { y, ...saved };
   });
-  const head = tf.tidy(() => {
-    const { y, saved } = bnForward(dense(def.y, params.head.w, params.head.b), params.head.bn);
-    return { y, ...saved };
-  });
+  const head = denseBnForward(def.y, params.head);
 
   // ---- losses: the kernels return each term's gradient, (softmax − onehot) / P ----
   const [ceLoss, ceGrad, target] = run(SOFTMAX_XENT, { logits: head.y }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
@@ -190,8 +197,7 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
   const dd = tf.tidy(() => {
     let dLogits = tf.mul(ceGrad, config.selfLabelWeight) as tf.Tensor2D;
     if (spatial) dLogits = tf.add(dLogits, tf.mul(spatial.grad, config.spatialWeight)) as tf.Tensor2D;
-    const dzh = bnBackward(dLogits, head, params.head.bn, grads);
-    return denseBackward(dzh, def.y, params.head, grads);
+    return denseBnBackward(dLogits, head, def.y, params.head, grads);
   });
   disposeAll(head);
   tf.dispose([ceGrad, ...(spatial ? [spatial.grad] : [])]);
@@ -208,10 +214,7 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
   let dh = dhDeform;
   if (aux && consGrad) {
     const g = consGrad;
-    dh = tf.tidy(() => {
-      const dza = bnBackward(tf.mul(g, config.consistencyWeight) as tf.Tensor2D, aux, params.aux.bn, grads);
-      return tf.add(dhDeform, denseBackward(dza, last, params.aux, grads)) as tf.Tensor2D;
-    });
+    dh = tf.tidy(() => tf.add(dhDeform, denseBnBackward(tf.mul(g, config.consistencyWeight) as tf.Tensor2D, aux, last, params.aux, grads)) as tf.Tensor2D);
     tf.dispose([dhDeform, g]);
     disposeAll(aux);
   }
@@ -227,17 +230,11 @@ export function affineConsistencyStep(params: S3NetParams, view: tf.Tensor4D, la
   const C = config.channels;
   const grads = new Map<tf.Variable, tf.Tensor>();
   const trunk = trunkForward(params, view, C);
-  const aux = tf.tidy(() => {
-    const { y, saved } = bnForward(dense(trunk.last, params.aux.w, params.aux.b), params.aux.bn);
-    return { y, ...saved };
-  });
+  const aux = denseBnForward(trunk.last, params.aux);
   const [loss, g, argmax] = run(SOFTMAX_XENT, { logits: aux.y, labels }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
   const consistency = loss.dataSync()[0] as number;
   tf.dispose([loss, argmax, aux.y]);
-  const dh = tf.tidy(() => {
-    const dza = bnBackward(tf.mul(g, config.consistencyWeight) as tf.Tensor2D, aux, params.aux.bn, grads);
-    return denseBackward(dza, trunk.last, params.aux, grads);
-  });
+  const dh = tf.tidy(() => denseBnBackward(tf.mul(g, config.consistencyWeight) as tf.Tensor2D, aux, trunk.last, params.aux, grads));
   g.dispose();
   disposeAll(aux);
   trunkBackward(dh, trunk, params, view, C, grads);
