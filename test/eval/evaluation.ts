@@ -232,9 +232,9 @@ async function rulesWithoutClusters(data: Dataset): Promise<{ mean: number; min:
       dice.push(overlap(lungTarget(none, size, sl.hu, sl.width, sl.height).mask, truth.mask).dice);
     }
   } else {
+    const truthNames = new Map((await readdir(data.truth)).map((t) => [imageId(t), t]));
     for (const name of (await readdir(data.images)).sort()) {
-      const id = imageId(name);
-      const truthName = (await readdir(data.truth)).find((t) => imageId(t) === id);
+      const truthName = truthNames.get(imageId(name));
       if (!truthName) continue;
       const d = await readRgb(join(data.images, name));
       const truth = await readMask(join(data.truth, truthName));
