@@ -18,10 +18,17 @@ export interface TrainOptions {
   readonly warmStart?: ReadonlyMap<string, Float32Array>;
   /** Return the trained weights, for warm-starting the next slice. */
   readonly keepWeights?: boolean;
+  /** Return the final forward pass's features (what the prompted head trains on: model/prompt). */
+  readonly keepFeatures?: boolean;
 }
 
 export interface TrainOutcome extends SegmentationResult {
   readonly weights?: Map<string, Float32Array>;
+  /**
+   * size² × 2·channels per-pixel features of the final forward pass: the deformable stage's output (the main head's
+   * input) and the attention trunk's (the auxiliary head's input), side by side.
+   */
+  readonly features?: Float32Array;
 }
 
 export class TrainingAbortedError extends Error {
@@ -206,9 +213,15 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
       await yieldToEventLoop();
     }
     if (signal?.aborted) throw new TrainingAbortedError();
-    const final = tf.tidy(() => tf.argMax(net.forward(input).logits, 1));
-    const labels = Uint8Array.from(final.dataSync() as Int32Array);
-    final.dispose();
+    const [final, features] = tf.tidy(() => {
+      const h = net.stages.attention(net.stages.stem(input));
+      const d = net.stages.deformable(h);
+      const argmax = tf.argMax(net.stages.head(d), 1);
+      return options.keepFeatures ? [argmax, tf.concat([d, h], 1)] : [argmax];
+    });
+    const labels = Uint8Array.from(final!.dataSync() as Int32Array);
+    const featureValues = features ? (features.dataSync() as Float32Array).slice() : undefined;
+    tf.dispose([final!, ...(features ? [features] : [])]);
     return {
       size: S,
       labels,
@@ -219,6 +232,7 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
       mode: config.mode,
       stoppedBy,
       ...(options.keepWeights ? { weights: net.snapshot() } : {}),
+      ...(featureValues ? { features: featureValues } : {}),
     };
   } finally {
     net.dispose();
