@@ -1,14 +1,20 @@
-// The training worker: receives one image at a time, trains S3-Net on it, streams progress, honours cancel.
+// The training worker: receives one image at a time, trains S3-Net on it, streams progress, honours cancel; or hosts
+// one image's prompted session.
 import { parentPort } from 'node:worker_threads';
 import { trainImage } from './trainer';
 import type { FromWorker, ToWorker } from './worker-protocol';
+import { createPromptHandler } from './prompt/worker';
 
 if (!parentPort) throw new Error('worker-entry must run in a worker thread');
 const port = parentPort;
 const running = new Map<number, AbortController>();
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
+// The same worker also hosts a prompted session (model/prompt), for main/services/interactive.
+const prompted = createPromptHandler(port);
+
 port.on('message', (msg: ToWorker) => {
+  if (prompted(msg)) return;
   if (msg.type === 'cancel') {
     running.get(msg.id)?.abort();
     return;

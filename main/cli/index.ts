@@ -6,6 +6,7 @@ const HELP = `usage: s3-annotate <command> [options]
 
 commands:
   segment <files|folders> --out DIR   S3-Net pre-segmentation of photographs and DICOM (see segment --help)
+  interactive <image> --out DIR --json   prompted S3-Net: clicks, strokes, a box on stdin (see interactive --help)
   eval --pred DIR --truth DIR         Dice, IoU, HM, XOR against ground-truth masks
   info <paths> [--json]               studies, series, slice counts and skipped files
   export …                            convert masks between PNG, DICOM SEG and NIfTI (see export --help)
@@ -15,6 +16,7 @@ commands:
 type Command = (args: string[], io: CommandIO) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   segment: async () => (await import('./commands/segment')).run,
+  interactive: async () => (await import('./commands/interactive')).run,
   eval: async () => (await import('./commands/eval')).run,
   info: async () => (await import('./commands/info')).run,
   export: async () => (await import('./commands/export')).run,

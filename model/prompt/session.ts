@@ -17,14 +17,14 @@ import { SEED_BACKGROUND, SEED_TARGET, SEED_UNKNOWN, type Prompt, type SeedMap }
 export type AutoTarget = { readonly kind: 'lesion' } | { readonly kind: 'lung'; readonly hu: Float32Array } | { readonly kind: 'none' };
 
 /** How much the current mask's own seeds weigh against the user's prompts (whose classes weigh 1 each). */
-export const PREVIOUS_MASK_WEIGHT = Number(process.env.PW ?? 0.5);
+export const PREVIOUS_MASK_WEIGHT = 0.5;
 /** A box's centre (this share of each side) is a weak target seed, as GrabCut treats a box's inside as probable target. */
 const BOX_CORE = 0.5;
 const BOX_CORE_WEIGHT = 0.5;
 /** A prompt's geodesic reach: proximity falls by e over this share of the working size (in unit steps). */
-const GUIDANCE_SCALE = Number(process.env.GS ?? 0.05);
+const GUIDANCE_SCALE = 0.05;
 /** How much a unit of (median-normalised) feature change costs against a unit step in space. */
-const GEODESIC_FEATURE_WEIGHT = Number(process.env.GW ?? 1);
+const GEODESIC_FEATURE_WEIGHT = 1;
 
 export interface StepResult {
   readonly step: number;
