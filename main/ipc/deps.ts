@@ -3,7 +3,7 @@ import type { S3NetConfig } from '../../model/config';
 import type { SessionStore } from '../services/session/store';
 import type { Segmenter } from '../services/session/queue';
 import type { Dialogs, EventSink } from './handler';
-import type { StudyLibrary } from './library/library';
+import type { StudyLibrary } from '../services/library/library';
 
 export interface IpcDeps {
   readonly library: StudyLibrary;

@@ -2,10 +2,10 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDecodePool, inlineDecoder } from '../../main/ipc/library/decode-pool';
+import { createDecodePool, inlineDecoder } from '../../main/services/library/decode-pool';
 
 const DATA = resolve(import.meta.dirname, '../../../shared/data');
-const pool = createDecodePool(new URL('../../main/ipc/library/decode-worker-bootstrap.mjs', import.meta.url), 2);
+const pool = createDecodePool(new URL('../../main/services/library/decode-worker-bootstrap.mjs', import.meta.url), 2);
 afterAll(() => pool.close());
 
 describe('decode pool', () => {

@@ -7,9 +7,9 @@ import { createIpc, type EventSink } from '../../../main/ipc';
 import type { IpcDeps } from '../../../main/ipc/deps';
 import { CONTENT_SECURITY_POLICY } from '../../../main/app/csp';
 import { SessionStore } from '../../../main/services/session/store';
-import { StudyLibrary } from '../../../main/ipc/library/library';
-import { createProvider } from '../../../main/ipc/library/provider';
-import { createDecodePool } from '../../../main/ipc/library/decode-pool';
+import { StudyLibrary } from '../../../main/services/library/library';
+import { createProvider } from '../../../main/services/library/provider';
+import { createDecodePool } from '../../../main/services/library/decode-pool';
 import { fail } from '../../../main/contracts/result';
 import { ScriptedDialogs } from './dialogs';
 import { decode, encode } from './wire';
@@ -51,7 +51,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const dialogs = new ScriptedDialogs();
   const store = new SessionStore(options.dataDir);
   // The same decoding worker threads as the app (run from sources through tsx).
-  const decoder = createDecodePool(new URL('../../../main/ipc/library/decode-worker-bootstrap.mjs', import.meta.url));
+  const decoder = createDecodePool(new URL('../../../main/services/library/decode-worker-bootstrap.mjs', import.meta.url));
   const ipc = createIpc({ library: new StudyLibrary(createProvider(decoder.decode)), store, dialogs, events, segmenter: options.segmenter, runDefaults: options.runDefaults });
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array): void => {

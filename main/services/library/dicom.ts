@@ -4,7 +4,7 @@ import { indexPaths, writeSeriesMasks, WINDOW_PRESETS, type SeriesIndex } from '
 import type { Decode } from './decode';
 import { markEdited, proposedSegment, type MaskVolume } from '../../services/masks';
 import type { ItemData, PatientSummary, SegmentStyle, WindowPreset } from '../../contracts';
-import { IpcError } from '../handler';
+import { IpcError } from '../errors';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import { PHOTO_EXTENSIONS, photoProvider } from './photos';
 

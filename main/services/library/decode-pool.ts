@@ -1,6 +1,6 @@
 // A small pool of decoding worker threads: the item on screen jumps the queue ahead of prefetching.
 import { Worker } from 'node:worker_threads';
-import { IpcError } from '../handler';
+import { IpcError } from '../errors';
 import { decodeItem, type Decode, type DecodeRequest, type DecodedPhoto, type DecodedSlice, type Priority } from './decode';
 import { errorCodes, type ErrorCode } from '../../contracts/result';
 

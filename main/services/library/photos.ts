@@ -3,7 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { ItemData } from '../../contracts';
-import { IpcError } from '../handler';
+import { IpcError } from '../errors';
 import { writePhotoMask } from '../../services/masks';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import type { Decode } from './decode';
