@@ -3,6 +3,7 @@ import { DicomError, describeError, type SkippedFile } from './errors.js';
 import { indexPaths, type SeriesIndex, type SliceRef } from './indexer.js';
 import type { SliceGeometry } from './geometry.js';
 import { decodeFrames, type WindowLevel } from './pixels/decode.js';
+import { dicomFramePixelsProblem, MAX_SERIES_BYTES } from '../budget.js';
 
 export interface LoadedSlice {
   readonly sourcePath: string;
@@ -28,6 +29,15 @@ const NON_IMAGE_MODALITIES = new Set(['SEG', 'RTSTRUCT', 'RTPLAN', 'RTDOSE', 'SR
 
 /** Decodes one indexed series; throws DicomError for the first slice that cannot be decoded. */
 export async function loadSeries(series: SeriesIndex): Promise<LoadedSeries> {
+  // Checked from the headers before anything is decoded: the series' modality values must fit the memory budget.
+  const bytes = series.slices.reduce((n, s) => n + s.rows * s.columns * Float32Array.BYTES_PER_ELEMENT, 0);
+  if (bytes > MAX_SERIES_BYTES) {
+    throw new DicomError(series.slices[0]?.path ?? series.seriesInstanceUID, `series ${series.seriesInstanceUID}: ${series.slices.length} slices need ${(bytes / 2 ** 20).toFixed(0)} MiB of modality values, above the ${MAX_SERIES_BYTES / 2 ** 20} MiB per-series budget`);
+  }
+  for (const s of series.slices) {
+    const tooMany = dicomFramePixelsProblem(s.rows, s.columns);
+    if (tooMany) throw new DicomError(s.path, tooMany);
+  }
   const byFile = new Map<string, SliceRef[]>();
   for (const s of series.slices) byFile.set(s.path, [...(byFile.get(s.path) ?? []), s]);
   const decoded = new Map<string, LoadedSlice>();
