@@ -1,6 +1,6 @@
 // Loads whole series for segmentation: every slice decoded to HU (modality values) in slice order, with geometry.
 import { DicomError, describeError, type SkippedFile } from './errors.js';
-import { indexPaths, type SeriesIndex, type SliceRef } from './indexer.js';
+import { indexPaths, type DicomIndex, type SeriesIndex, type SliceRef } from './indexer.js';
 import type { SliceGeometry } from './geometry.js';
 import { decodeFrames, type WindowLevel } from './pixels/decode.js';
 import { dicomFramePixelsProblem, MAX_SERIES_BYTES } from '../budget.js';
@@ -62,6 +62,18 @@ export async function loadSeries(series: SeriesIndex): Promise<LoadedSeries> {
   return { index: series, slices: series.slices.map((s) => decoded.get(`${s.path}#${s.frameIndex}`)!) };
 }
 
+/** The series of an index that hold images to segment; derived objects (SEG, RT, SR…) are listed as skipped. */
+export function segmentableSeries(index: DicomIndex): { series: SeriesIndex[]; skipped: SkippedFile[] } {
+  const skipped: SkippedFile[] = [...index.skipped];
+  const series: SeriesIndex[] = [];
+  for (const s of index.series) {
+    if (NON_IMAGE_MODALITIES.has(s.modality)) {
+      for (const i of s.instances) skipped.push({ path: i.path, reason: `${s.modality} object: not an image to segment` });
+    } else series.push(s);
+  }
+  return { series, skipped };
+}
+
 /**
  * Visits every monochrome image series under paths, decoded, one at a time: only one series' HU arrays are held,
  * so a folder of thousands of slices does not have to fit in memory. Series that cannot be used (derived objects,
@@ -71,13 +83,8 @@ export async function forEachSeriesForSegmentation(
   paths: readonly string[],
   visit: (series: LoadedSeries) => Promise<void>,
 ): Promise<{ skipped: SkippedFile[] }> {
-  const index = await indexPaths(paths);
-  const skipped: SkippedFile[] = [...index.skipped];
-  for (const s of index.series) {
-    if (NON_IMAGE_MODALITIES.has(s.modality)) {
-      for (const i of s.instances) skipped.push({ path: i.path, reason: `${s.modality} object: not an image to segment` });
-      continue;
-    }
+  const { series, skipped } = segmentableSeries(await indexPaths(paths));
+  for (const s of series) {
     let loaded: LoadedSeries;
     try {
       loaded = await loadSeries(s);
