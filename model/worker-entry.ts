@@ -28,3 +28,4 @@ port.on('message', (msg: ToWorker) => {
     })
     .finally(() => running.delete(msg.id));
 });
+post({ type: 'ready' });
