@@ -6,11 +6,11 @@ import { CapabilityRegistry } from '../../../main/services/capabilities';
 
 describe('IPC sender check', () => {
   it('accepts only the exact renderer URL in the main frame', () => {
-    expect(isTrustedSender({ url: RENDERER_URL, isMainFrame: true })).toBe(true);
-    expect(isTrustedSender({ url: `${RENDERER_URL}#review`, isMainFrame: true })).toBe(true);
-    expect(isTrustedSender({ url: RENDERER_URL, isMainFrame: false })).toBe(false);
+    expect(isTrustedSender({ url: RENDERER_URL, parent: null })).toBe(true);
+    expect(isTrustedSender({ url: `${RENDERER_URL}#review`, parent: null })).toBe(true);
+    expect(isTrustedSender({ url: RENDERER_URL, parent: {} })).toBe(false);
     for (const url of ['file:///tmp/evil.html', 'app://renderer/other.html', 'app://evil/index.html', 'https://example.org/', `${RENDERER_URL}?x=1`, 'app://renderer/index.html/..']) {
-      expect(isTrustedSender({ url, isMainFrame: true }), url).toBe(false);
+      expect(isTrustedSender({ url, parent: null }), url).toBe(false);
     }
     expect(isTrustedSender(null)).toBe(false);
   });
