@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { CapabilityRegistry } from '../services/capabilities';
+import { CONTENT_SECURITY_POLICY } from './csp';
 import { APP_SCHEME, contentType, isTrustedSender, resolveAppPath } from './trust';
 import { createIpc } from '../ipc';
 import { SessionStore } from '../services/session/store';
@@ -36,7 +37,7 @@ app.whenReady().then(async () => {
     const file = resolveAppPath(request.url, rendererRoot);
     if (!file) return new Response('not found', { status: 404 });
     try {
-      return new Response(await readFile(file), { headers: { 'content-type': contentType(file) } });
+      return new Response(await readFile(file), { headers: { 'content-type': contentType(file), 'content-security-policy': CONTENT_SECURITY_POLICY } });
     } catch {
       return new Response('not found', { status: 404 });
     }
