@@ -29,7 +29,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'main/app/index.ts'),
-          'decode-worker': resolve(root, 'main/ipc/library/decode-worker.ts'),
+          'decode-worker': resolve(root, 'main/services/library/decode-worker.ts'),
           ...(workerEntry ? { worker: workerEntry } : {}),
         },
         // Native and WebAssembly engines stay real files on disk, loaded at run time.

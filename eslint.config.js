@@ -57,6 +57,23 @@ export default tseslint.config(
     },
   },
   {
+    // Services (and the CLI over them) are plain Node: they never reach up into the IPC layer or the Electron shell.
+    files: ['main/services/**/*.ts', 'main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [
+            noSvelte,
+            { group: ['**/renderer/**'], message: 'main/ never imports the renderer.' },
+            { group: ['**/ipc', '**/ipc/**', '**/app', '**/app/**'], message: 'main/services and main/cli sit below main/ipc and main/app.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

@@ -29,6 +29,12 @@ export interface RunnerOptions {
   readonly workers?: number;
   /** The worker script; defaults to worker-bootstrap.mjs beside this file (runs worker-entry.ts through tsx). Bundled apps pass theirs. */
   readonly workerUrl?: URL;
+  /** A job still training after this fails with the reason and its worker is replaced (default 20 min). */
+  readonly jobTimeoutMs?: number;
+  /** Jobs queued at once; more are refused with a reason instead of piling up (default 1000). */
+  readonly maxQueue?: number;
+  /** Respawn delay after a worker dies, doubled per consecutive death up to 10 s (default 200 ms). */
+  readonly backoffMs?: number;
 }
 
 interface Job {
@@ -41,7 +47,9 @@ interface Job {
 }
 interface WorkerSlot {
   worker: Worker;
+  ready: boolean;
   job?: Job;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 const DEFAULT_WORKER = new URL('./worker-bootstrap.mjs', import.meta.url);
@@ -54,12 +62,22 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
   const jobs = new Map<number, Job>();
   let nextId = 1;
   let closed = false;
+  const jobTimeoutMs = options.jobTimeoutMs ?? 20 * 60_000;
+  const maxQueue = options.maxQueue ?? 1000;
+  const backoffMs = options.backoffMs ?? 200;
+  let deaths = 0;
+  let spawnAfter = 0;
+  let pumpTimer: ReturnType<typeof setTimeout> | undefined;
 
   const spawn = (): WorkerSlot => {
-    const slot: WorkerSlot = { worker: new Worker(workerUrl) };
-    slot.worker.on('message', (msg: FromWorker) => onMessage(msg));
+    const slot: WorkerSlot = { worker: new Worker(workerUrl), ready: false };
+    slot.worker.on('message', (msg: FromWorker) => {
+      if (msg.type !== 'ready') return onMessage(msg);
+      slot.ready = true;
+      if (slot.job) startTimer(slot, slot.job);
+    });
     slot.worker.on('error', (err) => onWorkerExit(slot, err));
-    slot.worker.on('exit', (code) => onWorkerExit(slot, new Error(`segmentation worker exited with code ${code}`)));
+    slot.worker.on('exit', (code) => onWorkerExit(slot, new Error(`the segmentation worker stopped (exit code ${code}) while training this image`)));
     slots.push(slot);
     return slot;
   };
@@ -67,12 +85,16 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
   const finish = (job: Job) => {
     jobs.delete(job.request.id);
     job.cleanup?.();
-    if (job.worker) job.worker.job = undefined;
+    if (job.worker) {
+      if (job.worker.timer) clearTimeout(job.worker.timer);
+      job.worker.timer = undefined;
+      job.worker.job = undefined;
+    }
     job.worker = undefined;
     pump();
   };
 
-  function onMessage(msg: FromWorker): void {
+  function onMessage(msg: Exclude<FromWorker, { type: 'ready' }>): void {
     const job = jobs.get(msg.id);
     if (!job) return;
     if (msg.type === 'progress') {
@@ -80,6 +102,7 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
       return;
     }
     finish(job);
+    if (msg.type === 'done') deaths = 0;
     if (msg.type === 'done') job.resolve(msg.result);
     else job.reject(msg.name === 'AbortError' ? new TrainingAbortedError() : Object.assign(new Error(msg.message), { name: msg.name }));
   }
@@ -88,6 +111,11 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
     const i = slots.indexOf(slot);
     if (i < 0) return;
     slots.splice(i, 1);
+    if (!closed) {
+      // Replaced on demand by pump, after a delay that grows while workers keep dying (a broken install).
+      deaths++;
+      spawnAfter = Date.now() + Math.min(10_000, backoffMs * 2 ** (deaths - 1));
+    }
     const job = slot.job;
     if (job) {
       finish(job);
@@ -95,15 +123,37 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
     }
   }
 
+  function startTimer(held: WorkerSlot, job: Job): void {
+    held.timer = setTimeout(() => {
+      // Stuck or far too slow: fail it with the reason, and stop the thread (its exit makes room for a fresh one).
+      const at = slots.indexOf(held);
+      if (at >= 0) slots.splice(at, 1); // out of service before finish() hands its thread another job
+      finish(job);
+      job.reject(new Error(`training took longer than ${jobTimeoutMs / 1000} s and was stopped`));
+      void held.worker.terminate();
+    }, jobTimeoutMs);
+  }
+
   function pump(): void {
     if (closed) return;
     while (queue.length > 0) {
       let slot = slots.find((s) => !s.job);
-      if (!slot && slots.length < size) slot = spawn();
+      if (!slot && slots.length < size) {
+        const wait = spawnAfter - Date.now();
+        if (wait > 0) {
+          pumpTimer ??= setTimeout(() => {
+            pumpTimer = undefined;
+            pump();
+          }, wait);
+          return;
+        }
+        slot = spawn();
+      }
       if (!slot) return;
       const job = queue.shift() as Job;
       slot.job = job;
       job.worker = slot;
+      if (slot.ready) startTimer(slot, job);
       // The image is copied into the message (structured clone), so the caller keeps its buffer.
       slot.worker.postMessage(job.request);
     }
@@ -117,6 +167,7 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
       if (closed) return Promise.reject(new Error('segmentation runner is closed'));
       validateImage(image);
       if (opts.signal?.aborted) return Promise.reject(new TrainingAbortedError());
+      if (queue.length >= maxQueue) return Promise.reject(new Error(`the segmentation queue is full (${maxQueue} images waiting)`));
       // The worker only ever needs the working-size image: resample it here (exactly as the trainer would), so a
       // 12-megapixel photo is not copied into the worker (146 MB as floats).
       const size = validateConfig(config).size;
@@ -155,6 +206,7 @@ export function createSegmentationRunner(options: RunnerOptions = {}): Segmentat
     },
     async close() {
       closed = true;
+      if (pumpTimer) clearTimeout(pumpTimer);
       for (const job of queue.splice(0)) {
         jobs.delete(job.request.id);
         job.cleanup?.();

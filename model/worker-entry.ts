@@ -34,3 +34,4 @@ port.on('message', (msg: ToWorker) => {
     })
     .finally(() => running.delete(msg.id));
 });
+post({ type: 'ready' });

@@ -19,6 +19,8 @@ export interface CancelRequest {
 export type ToWorker = SegmentRequest | CancelRequest;
 
 export type FromWorker =
+  /** Sent once the worker's modules have loaded: job timeouts count from here, not from thread start. */
+  | { readonly type: 'ready' }
   | { readonly type: 'progress'; readonly id: number; readonly progress: TrainProgress }
   | { readonly type: 'done'; readonly id: number; readonly result: SegmentationResult & { weights?: Map<string, Float32Array> } }
   | { readonly type: 'error'; readonly id: number; readonly name: string; readonly message: string };

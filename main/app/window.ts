@@ -1,8 +1,8 @@
 // The one main window: sandboxed, isolated, no Node, strict CSP, no navigation, no new windows, no remote content.
 import { BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { APP_SCHEME, RENDERER_URL, isAllowedExternal } from './trust';
 
 export function createMainWindow(outDir: string): BrowserWindow {
   const win = new BrowserWindow({
@@ -23,16 +23,19 @@ export function createMainWindow(outDir: string): BrowserWindow {
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       spellcheck: false,
+      // Middle-click would open links as new windows without passing through the window-open handler's intent.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
-  const rendererUrl = pathToFileURL(join(outDir, 'renderer/index.html')).href;
-  // Nothing but our own page, ever: links go to the system browser only if they are https, never inside the app.
+  // Served by the app:// protocol (main/app/index.ts), confined to out/renderer.
+  const rendererUrl = RENDERER_URL;
+  // Nothing but our own page, ever; the system browser only for the allow-list (empty: never).
   win.webContents.on('will-navigate', (e, url) => {
     if (url !== rendererUrl) e.preventDefault();
   });
   win.webContents.on('will-redirect', (e) => e.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternal(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
@@ -48,7 +51,7 @@ export function hardenSession(): void {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
   s.webRequest.onBeforeRequest((details, callback) => {
-    const local = details.url.startsWith('file://') || details.url.startsWith('devtools://') || details.url.startsWith('data:');
+    const local = details.url.startsWith(`${APP_SCHEME}://`) || details.url.startsWith('devtools://') || details.url.startsWith('data:');
     callback({ cancel: !local });
   });
   s.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));

@@ -6,6 +6,8 @@ export const studyChannels = {
   recent: 'study:recent',
   item: 'study:item',
   thumbnail: 'study:thumbnail',
+  /** preload → main only (not in window.api): the path webUtils read from a file dropped on the window. */
+  dropped: 'study:dropped',
 } as const;
 
 export const segmentChannels = {
@@ -24,6 +26,8 @@ export const sessionChannels = {
   setStatus: 'session:set-status',
   setView: 'session:set-view',
   setSegments: 'session:set-segments',
+  /** main → renderer: the store quarantined a damaged file or recovered from its last good copy. */
+  notice: 'session:notice',
 } as const;
 
 export const exportChannels = {

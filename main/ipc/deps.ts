@@ -3,7 +3,8 @@ import type { S3NetConfig } from '../../model/config';
 import type { SessionStore } from '../services/session/store';
 import type { Segmenter } from '../services/session/queue';
 import type { Dialogs, EventSink } from './handler';
-import type { StudyLibrary } from './library/library';
+import type { StudyLibrary } from '../services/library/library';
+import type { CapabilityRegistry } from '../services/capabilities';
 
 export interface IpcDeps {
   readonly library: StudyLibrary;
@@ -14,4 +15,6 @@ export interface IpcDeps {
   readonly segmenter: () => Promise<Segmenter>;
   /** Overrides applied to every run (the test host uses a small, fast config). */
   readonly runDefaults?: Partial<S3NetConfig>;
+  /** Paths and destinations main handed out; when given, study:open and export:run accept nothing else. */
+  readonly capabilities?: CapabilityRegistry;
 }

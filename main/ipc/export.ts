@@ -3,10 +3,15 @@ import { chooseDestinationRequest, exportChannels, exportRequest } from '../cont
 import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 
-export function exportHandlers({ dialogs, library, store }: IpcDeps): HandlerTable {
+export function exportHandlers({ dialogs, library, store, capabilities }: IpcDeps): HandlerTable {
   return {
-    [exportChannels.chooseDestination]: handle(chooseDestinationRequest, ({ suggestedName }) => dialogs.chooseExportFolder(suggestedName)),
+    [exportChannels.chooseDestination]: handle(chooseDestinationRequest, async ({ suggestedName }) => {
+      const folder = await dialogs.chooseExportFolder(suggestedName);
+      if (folder) capabilities?.grantDestination(folder);
+      return folder;
+    }),
     [exportChannels.run]: handle(exportRequest, async ({ studyKey, format, destination, itemIds, overwrite, segments }) => {
+      capabilities?.checkDestination(destination);
       await store.flush();
       // Series are written whole (SEG/NIfTI describe a volume; PNG names follow the slices): empty where unmasked.
       const ids = [...new Set(itemIds.flatMap((id) => library.seriesOf(studyKey, id)))];

@@ -1,20 +1,12 @@
 // What an IPC handler is: an unknown payload in, a Result out; parsing and error capture happen here, once.
 import type { z } from 'zod';
-import { fail, ok, type Result, type ErrorCode } from '../contracts/result';
+import { fail, ok, type Result } from '../contracts/result';
+import { IpcError } from '../services/errors';
+
+export { IpcError } from '../services/errors';
 
 export type Handler = (payload: unknown) => Promise<Result<unknown>>;
 export type HandlerTable = Readonly<Record<string, Handler>>;
-
-/** Thrown by services/adapters when the failure has a meaning the renderer should act on. */
-export class IpcError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IpcError';
-  }
-}
 
 /** Wraps a function so that its payload is parsed with the contract's schema and every failure becomes a value. */
 export function handle<S extends z.ZodType, T>(schema: S, fn: (request: z.infer<S>) => Promise<T>): Handler {

@@ -5,7 +5,7 @@ import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 import { toModelImage } from './images';
 import { DEFAULT_MAX_ITERATIONS } from '../../model/config';
-import { pickMask, proposeTarget } from './library/labels';
+import { pickMask, proposeTarget } from '../services/library/labels';
 
 export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue: SegmentQueue } {
   const { library, store, events } = deps;

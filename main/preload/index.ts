@@ -2,6 +2,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { buildApi } from './api';
 import type { Result } from '../contracts/result';
+import { studyChannels } from '../contracts/channels';
 
 const api = buildApi({
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload) as Promise<Result<unknown>>,
@@ -10,7 +11,12 @@ const api = buildApi({
     ipcRenderer.on(channel, wrapped);
     return () => void ipcRenderer.removeListener(channel, wrapped);
   },
-  pathForFile: (file) => webUtils.getPathForFile(file) || null,
+  pathForFile: (file) => {
+    // Only a real dropped file has a path; main is told here, in the preload, so the page cannot invent one.
+    const path = webUtils.getPathForFile(file) || null;
+    if (path) void ipcRenderer.invoke(studyChannels.dropped, { paths: [path] });
+    return path;
+  },
 });
 
 contextBridge.exposeInMainWorld('api', api);

@@ -1,6 +1,6 @@
 // Ground-truth-free skin lesion (dermoscopy): S3-Net's clusters propose, the photo's colours decide, at native resolution;
 // and one-click picking. selectLesion / pickAt / luminanceAt are the working-size rule the native ones build on.
-import { borderCover, connectedComponents, countOnes, dilate, erode, fillHoles, greyClose, largestComponent, open, otsu, poolToSize, resizeMask, selectComponents } from './components';
+import { borderCover, connectedComponents, countOnes, dilate, erode, fillHoles, greyClose, largestComponent, mapU8, open, otsu, poolToSize, resizeMask, selectComponents } from './components';
 import type { NativeTarget } from './target';
 import type { RgbImage } from '../types';
 
@@ -83,7 +83,7 @@ export function selectLesion(labels: Uint8Array, size: number, luminance: Float3
   const darkest = (stats[0] as ClusterStats).meanLuminance, brightest = (stats.at(-1) as ClusterStats).meanLuminance;
   const cut = (darkest + brightest) / 2;
   const darkIds = new Set(stats.filter((s) => s.meanLuminance < cut).map((s) => s.id));
-  const dark = Uint8Array.from(labels, (l) => (darkIds.has(l) ? 1 : 0));
+  const dark = mapU8(labels, (l) => (darkIds.has(l) ? 1 : 0));
   const weight = centralWeight(size);
   const base = Math.max(1, Math.round(size * BRIDGE_RADIUS));
   let chosen: { core: Uint8Array; touches: boolean; radius: number } | undefined;
@@ -105,10 +105,10 @@ export function selectLesion(labels: Uint8Array, size: number, luminance: Float3
   }
   // Only a region that still reaches the border loses the extreme corners (a lesion merged with the vignette).
   const inView = (i: number) => !chosen.touches || radius2(i, size) < FIELD_OF_VIEW ** 2;
-  const core = chosen.touches ? largestComponent(Uint8Array.from(chosen.core, (v, i) => (v && inView(i) ? 1 : 0)), size, size) : chosen.core;
+  const core = chosen.touches ? largestComponent(mapU8(chosen.core, (v, i) => (v && inView(i) ? 1 : 0)), size, size) : chosen.core;
   // Regrow by the opening radius inside the dark pixels: the boundary follows the label map again, hairs stay cut.
   const grown = dilate(core, size, size, chosen.radius + 1);
-  const regrown = Uint8Array.from(grown, (v, i) => (v && dark[i] && inView(i) ? 1 : 0));
+  const regrown = mapU8(grown, (v, i) => (v && dark[i] && inView(i) ? 1 : 0));
   const mask = fillHoles(largestComponent(regrown, size, size), size, size);
   return { mask, cluster: dominantCluster(labels, mask), confidence: luminanceConfidence(mask, luminance, chosen.touches) };
 }
@@ -136,13 +136,13 @@ export function pickAt(labels: Uint8Array, size: number, x: number, y: number): 
   if (xi < 0 || yi < 0 || xi >= size || yi >= size) return { mask: new Uint8Array(size * size), cluster: -1, confidence: 0 };
   const at = yi * size + xi;
   const cluster = labels[at] as number;
-  const same = Uint8Array.from(labels, (l) => (l === cluster ? 1 : 0));
+  const same = mapU8(labels, (l) => (l === cluster ? 1 : 0));
   const radius = Math.max(1, Math.round(size * BRIDGE_RADIUS));
   const opened = open(same, size, size, radius);
   let region = componentAt(same, size, at);
   if (opened[at]) {
     const grown = dilate(componentAt(opened, size, at), size, size, radius + 1);
-    region = componentAt(Uint8Array.from(grown, (v, i) => (v && same[i] ? 1 : 0)), size, at);
+    region = componentAt(mapU8(grown, (v, i) => (v && same[i] ? 1 : 0)), size, at);
   }
   return { mask: fillHoles(region, size, size), cluster, confidence: 1 };
 }
@@ -266,7 +266,7 @@ function refine(colour: WorkingColour, seed: Uint8Array, anchor = -1): Region | 
       for (let id = 1; id <= comps.count; id++) if ((overlap[id] as number) > (overlap[best] as number)) best = id;
     }
     // Thinner than the opening everywhere (a tiny or threadlike region): the seed's own dark pixels.
-    const core = best ? selectComponents(comps, (id) => id === best) : Uint8Array.from(mask, (v, i) => v & (dark[i] as number));
+    const core = best ? selectComponents(comps, (id) => id === best) : mapU8(mask, (v, i) => v & (dark[i] as number));
     const grown = dilate(core, size, size, radius + 1);
     for (let i = 0; i < grown.length; i++) grown[i] = (grown[i] as number) & (dark[i] as number);
     mask = fillHoles(largestComponent(grown, size, size), size, size);
@@ -290,7 +290,7 @@ function refine(colour: WorkingColour, seed: Uint8Array, anchor = -1): Region | 
 function colourSeed(colour: WorkingColour): Uint8Array {
   const { size, blue } = colour;
   const { threshold } = otsu(blue, () => true);
-  const dark = Uint8Array.from(blue, (v) => (v < threshold ? 1 : 0));
+  const dark = mapU8(blue, (v) => (v < threshold ? 1 : 0));
   return mostCentral(open(dark, size, size, Math.max(1, Math.round(size * BRIDGE_RADIUS))), size, centralWeight(size)).core;
 }
 

@@ -4,6 +4,9 @@ import { chamferDistance, closeEachComponent, fillAllHoles, labelComponents, lab
 import type { NativeTarget } from './target';
 
 /** Area-averaged single-channel values at the working size (HU for CT). */
+/** Hounsfield units as the app holds them (Int16, exact for CT) or as the CLI decodes them (Float32): never copied. */
+export type HuValues = Float32Array | Int16Array;
+
 export function meanPool(values: Float32Array, width: number, height: number, size: number): Float32Array {
   return poolToSize(width, height, size, (i) => values[i] as number);
 }
@@ -100,7 +103,7 @@ interface BodyCrop {
  * `labels` is S3-Net's label map (size × size), `hu` the slice's Hounsfield units (width × height).
  */
 export function lungTarget(
-  labels: Uint8Array, size: number, hu: Float32Array, width: number, height: number, options: Partial<LungRuleOptions> = {},
+  labels: Uint8Array, size: number, hu: HuValues, width: number, height: number, options: Partial<LungRuleOptions> = {},
 ): NativeTarget {
   const o = { ...DEFAULT_LUNG_RULE, ...options };
   if (labels.length !== size * size || hu.length !== width * height) throw new Error('lungTarget: labels or HU of the wrong size');
@@ -124,7 +127,7 @@ interface Clusters {
 
 /** Which clusters are air-like. Padding does not vote (S3-Net often gives it a cluster of its own). */
 function airLikeClusters(
-  labels: Uint8Array, hu: Float32Array, width: number, height: number, cellX: Int32Array, cellY: Int32Array, o: LungRuleOptions,
+  labels: Uint8Array, hu: HuValues, width: number, height: number, cellX: Int32Array, cellY: Int32Array, o: LungRuleOptions,
 ): Clusters {
   const air = new Float64Array(256), count = new Float64Array(256);
   for (let y = 0, i = 0; y < height; y++) {
@@ -152,7 +155,7 @@ function airLikeClusters(
  * tissue opened (cutting the table, blankets, tubes), the largest part kept, its holes filled; returned as a crop
  * around it. Padding outside the field of view counts as outside, never as tissue.
  */
-function findBody(hu: Float32Array, width: number, height: number, cellX: Int32Array, cellY: Int32Array, o: LungRuleOptions): BodyCrop | undefined {
+function findBody(hu: HuValues, width: number, height: number, cellX: Int32Array, cellY: Int32Array, o: LungRuleOptions): BodyCrop | undefined {
   const f = Math.max(1, Math.floor(Math.min(width, height) / 256));
   const cw = Math.ceil(width / f), ch = Math.ceil(height / f);
   const col = Int32Array.from({ length: width }, (_, x) => Math.floor(x / f));

@@ -48,7 +48,7 @@ describe('segment without anything it can train on', () => {
       expect(code).toBe(1);
       expect(c.err()).toMatch(/TF\.js backend cpu \(requested; auto would pick (wasm|tensorflow)\)/);
       expect(c.err()).toContain(`${join(dir, 'gone.bmp')}: no such file or folder`);
-      expect(c.err()).toMatch(/empty\.jpg: cannot decode image/);
+      expect(c.err()).toMatch(/s3-annotate: [^ :]+\/empty\.jpg: not a PNG, JPEG, TIFF or BMP image \(content: no known format\)\n/);
       expect(c.out()).toBe('');
     } finally {
       await rm(dir, { recursive: true, force: true });

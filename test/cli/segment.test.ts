@@ -24,7 +24,7 @@ describe('s3-annotate segment', () => {
     const c = capture();
     const code = await main(['segment', dataPath('skin/ph2/images/IMD002.bmp'), broken, '--out', out, '--json', '--backend', 'wasm', '--mode', 'faithful'], c.io);
     expect(code).toBe(1); // one input failed …
-    expect(c.err()).toMatch(/broken\.png: cannot decode image/);
+    expect(c.err()).toMatch(/s3-annotate: [^ :]+\/broken\.png: not a PNG, JPEG, TIFF or BMP image \(content: no known format\)\n/);
     const line = JSON.parse(c.out().trim()) as Record<string, unknown>; // … the other was processed
     expect(line).toMatchObject({ backend: 'wasm', mode: 'faithful', width: 765, height: 572 });
     for (const key of ['input', 'iterations', 'seconds', 'clusters', 'targetCluster', 'mask']) expect(line).toHaveProperty(key);

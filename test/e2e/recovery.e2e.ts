@@ -28,7 +28,7 @@ async function startHostProcess(): Promise<string> {
 async function openStudy(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(() => 's3app' in window);
-  await fetch(new URL('/__test/dialog', url), { method: 'POST', body: JSON.stringify({ open: [join(DATA, 'ct/lidc/LIDC-IDRI-0002')] }) });
+  await fetch(new URL(`/__test/dialog?t=${new URL(url).searchParams.get('t')}`, url), { method: 'POST', body: JSON.stringify({ open: [join(DATA, 'ct/lidc/LIDC-IDRI-0002')] }) });
   await page.getByTestId('open-folder').click();
   await expect.poll(() => page.getByTestId('slice-info').textContent()).toMatch(/Slice \d+\/12/);
 }

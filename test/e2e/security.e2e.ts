@@ -59,8 +59,22 @@ describe('renderer security', () => {
 
   it('serves nothing outside the renderer build', async () => {
     for (const path of ['/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/assets/../../../package.json']) {
-      const res = await fetch(new URL(path, app.host.url));
+      const res = await fetch(new URL(path, app.host.url), { headers: { 'x-s3-token': app.host.token } });
       expect([403, 404], path).toContain(res.status);
     }
+  });
+
+  it('the loopback host refuses requests without its token, from a foreign Origin or for another Host', async () => {
+    const ipcUrl = new URL('/ipc/study%3Arecent', app.host.url);
+    const post = (headers: Record<string, string>, url = ipcUrl) => fetch(url, { method: 'POST', headers, body: new Uint8Array() });
+    expect((await post({})).status).toBe(403);
+    expect((await post({ 'x-s3-token': 'f'.repeat(32) })).status).toBe(403);
+    expect((await post({ 'x-s3-token': app.host.token, origin: 'https://attacker.example' })).status).toBe(403);
+    const rebound = new URL(ipcUrl);
+    rebound.hostname = 'localhost';
+    expect((await post({ 'x-s3-token': app.host.token }, rebound)).status).toBe(403);
+    expect((await fetch(new URL('/', app.host.url))).status).toBe(403);
+    // With the token, from our own origin, it answers.
+    expect((await post({ 'x-s3-token': app.host.token, origin: new URL(app.host.url).origin })).status).toBe(200);
   });
 });

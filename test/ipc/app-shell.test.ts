@@ -48,12 +48,15 @@ describe('main window', () => {
     createMainWindow('/opt/s3/out');
     const w = created[0];
     const prefs = w?.options.webPreferences as Record<string, unknown>;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: '/opt/s3/out/preload/index.cjs' });
-    expect(w?.url).toBe('file:///opt/s3/out/renderer/index.html');
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: '/opt/s3/out/preload/index.cjs', disableBlinkFeatures: 'Auxclick' });
+    expect(w?.url).toBe('app://renderer/index.html');
     const prevent = vi.fn();
     w?.handlers.get('will-navigate')?.({ preventDefault: prevent }, 'https://example.org/');
     expect(prevent).toHaveBeenCalled();
     expect(w?.openHandler?.({ url: 'https://example.org/' })).toEqual({ action: 'deny' });
+    // window.open is no way out for stolen data: the system browser is not opened either.
+    const { shell } = await import('electron');
+    expect(shell.openExternal).not.toHaveBeenCalled();
   });
 
   it('blocks every non-local request, adds the CSP, refuses permissions', async () => {
@@ -66,7 +69,9 @@ describe('main window', () => {
     };
     expect(verdict('https://cdn.example.org/x.js')).toBe(true);
     expect(verdict('http://127.0.0.1:8080/')).toBe(true);
-    expect(verdict('file:///opt/s3/out/renderer/index.html')).toBe(false);
+    expect(verdict('app://renderer/index.html')).toBe(false);
+    // The renderer is served from app:// only: no file:// request is allowed at all.
+    expect(verdict('file:///opt/s3/out/renderer/index.html')).toBe(true);
     let headers: Record<string, string[]> = {};
     session.headers?.({ responseHeaders: {} }, (r) => (headers = (r as { responseHeaders: Record<string, string[]> }).responseHeaders));
     expect(headers['Content-Security-Policy']?.[0]).toContain("script-src 'self'");

@@ -2,10 +2,10 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDecodePool, inlineDecoder } from '../../main/ipc/library/decode-pool';
+import { createDecodePool, inlineDecoder } from '../../main/services/library/decode-pool';
 
 const DATA = resolve(import.meta.dirname, '../../../shared/data');
-const pool = createDecodePool(new URL('../../main/ipc/library/decode-worker-bootstrap.mjs', import.meta.url), 2);
+const pool = createDecodePool(new URL('../../main/services/library/decode-worker-bootstrap.mjs', import.meta.url), 2);
 afterAll(() => pool.close());
 
 describe('decode pool', () => {
@@ -26,4 +26,45 @@ describe('decode pool', () => {
     const ok = await pool.decode({ kind: 'photo', path: join(DATA, 'skin/ph2/images/IMD003.bmp') });
     expect(ok.width).toBeGreaterThan(0);
   });
+});
+
+describe('decode pool self-healing (a worker that crashes, throws or hangs on command)', () => {
+  const faulty = createDecodePool(new URL('./fixtures/fault-decode-worker.mjs', import.meta.url), 1, { jobTimeoutMs: 1500, backoffMs: 50 });
+  afterAll(() => faulty.close());
+  const photo = { kind: 'photo' as const, path: join(DATA, 'skin/ph2/images/IMD002.bmp') };
+
+  it('a worker that exits fails the job in flight with the reason, and the next decode runs on a fresh worker', async () => {
+    await expect(faulty.decode({ kind: 'photo', path: `${photo.path}#exit` })).rejects.toThrow(/IMD002\.bmp#exit: the decoding worker stopped \(exit code 3\)/);
+    await expect(faulty.decode({ kind: 'photo', path: `${photo.path}#throw` })).rejects.toThrow(/the decoding worker failed: injected fault/);
+    // Two crashes in a row: the pool still decodes (before, every later decode hung).
+    const ok = await faulty.decode(photo);
+    expect([ok.width, ok.height]).toEqual([765, 572]);
+  }, 30_000);
+
+  it('a job that hangs is stopped by the timeout, and the jobs queued behind it still complete', async () => {
+    const t = performance.now();
+    const hung = faulty.decode({ kind: 'photo', path: `${photo.path}#hang` });
+    const behind = faulty.decode(photo);
+    await expect(hung).rejects.toThrow(/took longer than 1\.5 s and was stopped/);
+    expect((await behind).width).toBe(765);
+    expect(performance.now() - t).toBeLessThan(15_000);
+  }, 30_000);
+
+  it('the queue has a cap: prefetches are dropped first, then new jobs are refused', async () => {
+    const small = createDecodePool(new URL('./fixtures/fault-decode-worker.mjs', import.meta.url), 1, { maxQueue: 2, jobTimeoutMs: 4000 });
+    try {
+      await small.decode(photo); // the worker is up
+      const jobs = [small.decode({ kind: 'photo', path: `${photo.path}#hang` }, 'high')];
+      const a = small.decode(photo, 'low');
+      const b = small.decode({ kind: 'photo', path: join(DATA, 'skin/ph2/images/IMD003.bmp') }, 'high');
+      const c = small.decode({ kind: 'photo', path: join(DATA, 'skin/ph2/images/IMD004.bmp') }, 'high');
+      await expect(a).rejects.toThrow(/prefetch dropped, the decode queue is full/);
+      await expect(small.decode({ kind: 'photo', path: join(DATA, 'skin/ph2/images/IMD006.bmp') }, 'high')).rejects.toThrow(/decode queue is full \(2 jobs waiting\)/);
+      await Promise.allSettled(jobs);
+      expect((await b).width).toBeGreaterThan(0);
+      expect((await c).width).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
 });

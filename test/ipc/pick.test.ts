@@ -1,7 +1,7 @@
 // One click on a CT slice: inside the proposed lungs it picks that lung as the proposal outlines it; elsewhere the
 // cluster's component. Real slice from the bundled LIDC-IDRI sample; labels quantised from HU (no training).
 import { describe, expect, it } from 'vitest';
-import { pickMask } from '../../main/ipc/library/labels';
+import { pickMask } from '../../main/services/library/labels';
 import { loadSeriesForSegmentation } from '../../main/services/dicom/index';
 import { connectedComponents, lungTarget, poolToSize } from '../../model/postprocess';
 import type { ItemData } from '../../main/contracts';

@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpc, type IpcHost } from '../../main/ipc';
 import { SessionStore } from '../../main/services/session/store';
-import { StudyLibrary } from '../../main/ipc/library/library';
-import { createProvider } from '../../main/ipc/library/provider';
-import { inlineDecoder } from '../../main/ipc/library/decode-pool';
+import { StudyLibrary } from '../../main/services/library/library';
+import { createProvider } from '../../main/services/library/provider';
+import { inlineDecoder } from '../../main/services/library/decode-pool';
 import type { Segmenter } from '../../main/services/session/queue';
 import { jobResult, type JobResult, type Result, type SessionState, type StudyIndex } from '../../main/contracts';
 

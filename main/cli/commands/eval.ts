@@ -58,7 +58,8 @@ const PROTOCOLS: Record<Protocol, { readonly scores: (name: string) => boolean; 
     scores: (name) => name.endsWith('.labels.png'),
     read: async (path) => {
       const { width, height, rgb } = await readRgb(path);
-      const labels = Uint8Array.from({ length: width * height }, (_, i) => rgb[i * 3] as number);
+      const labels = new Uint8Array(width * height);
+      for (let i = 0; i < labels.length; i++) labels[i] = rgb[i * 3] as number;
       return { width, height, mask: (truth) => referenceAssistedMask(labels, truth, width, height).mask };
     },
   },

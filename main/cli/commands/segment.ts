@@ -6,7 +6,8 @@ import { validateConfig, WARM_MIN_ITERATIONS, type S3NetConfig } from '../../../
 import type { BackendChoice, RgbImage, TrainingMode } from '../../../model/types';
 import { lesionTarget, lungTarget, resizeLabels, type NativeTarget } from '../../../model/postprocess';
 import { readRgb, toUnitRgb, writeGreyPng } from '../../services/images/read';
-import { loadSeriesForSegmentation, writeSeriesMasks, lungWindowRgb, type LoadedSeries, type LoadedSlice } from '../../services/dicom/index';
+import { indexPaths, loadSeries, segmentableSeries, writeSeriesMasks, lungWindowRgb, DicomError, type LoadedSeries, type LoadedSlice, type SeriesIndex } from '../../services/dicom/index';
+import { PHOTO_WORKING_PIXELS } from '../../services/budget';
 import { existsSync } from 'node:fs';
 import { FileExistsError } from '../../services/fs/atomic';
 import { expandInputs } from '../inputs';
@@ -125,18 +126,20 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   const { photos, dicom, errors } = await expandInputs(flags.inputs);
   let failures = errors.length;
   for (const e of errors) io.stderr.write(`s3-annotate: ${e.path}: ${e.reason}\n`);
-  const loaded = dicom.length ? await loadSeriesForSegmentation(dicom) : { series: [] as LoadedSeries[], skipped: [] };
-  for (const s of loaded.skipped) {
+  // Series are indexed (headers only) up front and decoded one at a time, just before they train: a folder of many
+  // series never has to fit in memory at once.
+  const found = dicom.length ? segmentableSeries(await indexPaths(dicom)) : { series: [] as SeriesIndex[], skipped: [] };
+  for (const s of found.skipped) {
     io.stderr.write(`s3-annotate: ${s.path}: ${s.reason}\n`);
     failures++;
   }
-  const sliceCount = loaded.series.reduce((a, s) => a + s.slices.length, 0);
+  const sliceCount = found.series.reduce((a, s) => a + s.slices.length, 0);
   const total = photos.length + sliceCount;
   if (total === 0) {
     io.stderr.write('s3-annotate segment: nothing to segment\n');
     return 1;
   }
-  const outputNames = sliceOutputNames(loaded.series);
+  const outputNames = sliceStems(found.series);
   const runner = createSegmentationRunner(flags.workers ? { workers: flags.workers } : {});
   const stderr = process.stderr;
   const progress = progressDisplay(stderr, total);
@@ -172,36 +175,43 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
           if (existsSync(target)) throw new FileExistsError(target);
         }
       }
-      const decoded = await readRgb(path);
+      // Above the working size a photo is downscaled by sharp while decoding: no full-size float copy ever exists.
+      const decoded = await readRgb(path, { maxPixels: PHOTO_WORKING_PIXELS });
       const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
       const result = await train(name, image);
       const target = flags.target === 'lung'
         ? // A grey photograph of a CT slice: undo the lung window (1500/−600) to approximate HU.
           lungTarget(result.labels, result.size, lumaOf(image).map((g) => g * 1500 - 1350), image.width, image.height)
         : lesionTarget(result.labels, result.size, image);
-      const out = await writeOutputs(name, result, target, image.width, image.height);
-      report(describe(path, result, target, { mask: out.maskPath, labels: out.labelsPath, width: image.width, height: image.height }));
+      // Outputs have the input's own size: the working-size mask is scaled back up (nearest neighbour).
+      const { sourceWidth: width, sourceHeight: height } = decoded;
+      const full = width === image.width && height === image.height ? target : { ...target, mask: resizeNearest(target.mask, image.width, image.height, width, height) };
+      const out = await writeOutputs(name, result, full, width, height);
+      report(describe(path, result, target, { mask: out.maskPath, labels: out.labelsPath, width, height, ...(full === target ? {} : { workingWidth: image.width, workingHeight: image.height }) }));
     } catch (err) {
       failures++;
-      io.stderr.write(`s3-annotate: ${path}: ${describeError(err)}\n`);
+      // Service errors already name the file; the others get its name here.
+      const message = describeError(err);
+      io.stderr.write(`s3-annotate: ${message.startsWith(`${path}: `) ? message : `${path}: ${message}`}\n`);
     }
   };
 
   // At most a few inputs decoded at once: a 4288×2848 photograph is 146 MB as floats.
   const inFlight = Math.max(2, (flags.workers ?? 2) + 1);
 
-  const seriesJob = async (series: LoadedSeries): Promise<void> => {
-    const masks: Uint8Array[] = new Array<Uint8Array>(series.slices.length);
-    const nameOf = (slice: LoadedSlice) => outputNames.get(slice) as string;
+  const seriesJob = async (index: SeriesIndex): Promise<void> => {
+    const masks: Uint8Array[] = new Array<Uint8Array>(index.slices.length);
+    const nameOf = (slice: { sourcePath: string; frameIndex: number }) => outputNames.get(`${slice.sourcePath}#${slice.frameIndex}`) as string;
     if (flags.format === 'png' && !flags.overwrite) {
-      // Refuse before minutes of training, as for photographs.
-      for (const slice of series.slices) {
+      // Refuse before minutes of training (and before decoding), as for photographs.
+      for (const slice of index.slices.map((s) => ({ sourcePath: s.path, frameIndex: s.frameIndex }))) {
         for (const suffix of ['.mask.png', '.labels.png']) {
           const target = join(flags.out, `${nameOf(slice)}${suffix}`);
           if (existsSync(target)) throw new FileExistsError(target);
         }
       }
     }
+    const series = await loadSeries(index);
     // Warm start: the weights of the slice before, handed along the chain (slices then run one after another).
     let previous: Map<string, Float32Array> | undefined;
     const sliceJob = async (slice: LoadedSlice, k: number): Promise<void> => {
@@ -240,15 +250,17 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
 
   try {
     // Photos and series run concurrently; the runner's workers bound how many train at once.
-    const jobs = [...photos.map((p) => () => photoJob(p)), ...loaded.series.map((s) => async () => {
+    // Series run one after another (decode, train, write, then the next), alongside the photographs.
+    const seriesJobs = found.series.map((s) => async () => {
       try {
         await seriesJob(s);
       } catch (err) {
         failures++;
-        io.stderr.write(`s3-annotate: series ${s.index.seriesInstanceUID}: ${describeError(err)}\n`);
+        if (err instanceof DicomError) io.stderr.write(`s3-annotate: ${err.path}: series ${s.seriesInstanceUID}: ${err.reason}\n`);
+        else io.stderr.write(`s3-annotate: series ${s.seriesInstanceUID}: ${describeError(err)}\n`);
       }
-    })];
-    await runPool(jobs, inFlight);
+    });
+    await Promise.all([runPool(photos.map((p) => () => photoJob(p)), inFlight), runPool(seriesJobs, 1)]);
   } finally {
     await runner.close();
   }
@@ -261,14 +273,36 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
  * prefixed, so no slice's mask replaces another's.
  */
 export function sliceOutputNames(series: readonly LoadedSeries[]): Map<LoadedSlice, string> {
-  const plain = (slice: LoadedSlice) => basename(slice.sourcePath, extname(slice.sourcePath)) + (slice.frameIndex > 0 ? `.frame${slice.frameIndex}` : '');
-  const all = series.flatMap((s, k) => s.slices.map((slice) => ({ slice, k })));
+  const stems = outputStems(series.map((s) => s.slices));
+  return new Map(series.flatMap((s) => s.slices.map((slice) => [slice, stems.get(`${slice.sourcePath}#${slice.frameIndex}`) as string])));
+}
+
+/** The same stems from the index alone (before any pixel is decoded), keyed by `path#frame`. */
+function sliceStems(series: readonly SeriesIndex[]): Map<string, string> {
+  return outputStems(series.map((s) => s.slices.map((r) => ({ sourcePath: r.path, frameIndex: r.frameIndex }))));
+}
+
+function outputStems(series: readonly (readonly { sourcePath: string; frameIndex: number }[])[]): Map<string, string> {
+  const plain = (slice: { sourcePath: string; frameIndex: number }) => basename(slice.sourcePath, extname(slice.sourcePath)) + (slice.frameIndex > 0 ? `.frame${slice.frameIndex}` : '');
+  const all = series.flatMap((s, k) => s.map((slice) => ({ slice, k })));
   const count = (names: string[]) => names.reduce((m, n) => m.set(n, (m.get(n) ?? 0) + 1), new Map<string, number>());
   const first = all.map(({ slice }) => plain(slice));
   const firstCount = count(first);
   const second = all.map(({ slice }, i) => ((firstCount.get(first[i] as string) as number) > 1 ? `${basename(dirname(slice.sourcePath))}_${first[i]}` : (first[i] as string)));
   const secondCount = count(second);
-  return new Map(all.map(({ slice, k }, i) => [slice, (secondCount.get(second[i] as string) as number) > 1 ? `series${k + 1}_${second[i]}` : (second[i] as string)]));
+  return new Map(all.map(({ slice, k }, i) => [`${slice.sourcePath}#${slice.frameIndex}`, (secondCount.get(second[i] as string) as number) > 1 ? `series${k + 1}_${second[i]}` : (second[i] as string)]));
+}
+
+/** Nearest-neighbour resize of a mask (working size → the input's size). */
+function resizeNearest(mask: Uint8Array, w: number, h: number, W: number, H: number): Uint8Array {
+  const out = new Uint8Array(W * H);
+  const col = new Int32Array(W);
+  for (let x = 0; x < W; x++) col[x] = Math.min(w - 1, Math.floor(((x + 0.5) * w) / W));
+  for (let y = 0; y < H; y++) {
+    const row = Math.min(h - 1, Math.floor(((y + 0.5) * h) / H)) * w;
+    for (let x = 0; x < W; x++) out[y * W + x] = mask[row + (col[x] as number)] as number;
+  }
+  return out;
 }
 
 /** Runs tasks with at most limit in flight, started in order. */
@@ -294,7 +328,9 @@ function greyImage(values: Float32Array, width: number, height: number): RgbImag
 function normalise(hu: Float32Array): Float32Array {
   let lo = Infinity, hi = -Infinity;
   for (const v of hu) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-  return Float32Array.from(hu, (v) => (v - lo) / Math.max(1e-6, hi - lo));
+  const out = new Float32Array(hu.length);
+  for (let i = 0; i < out.length; i++) out[i] = ((hu[i] as number) - lo) / Math.max(1e-6, hi - lo);
+  return out;
 }
 
 /** Errors as the command line words them (the shared FileExistsError speaks of an option, here it is a flag). */

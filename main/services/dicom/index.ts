@@ -40,5 +40,5 @@ export type { InstanceMeta, PixelFormat, Vec3 } from './metadata.js';
 export { seriesAffineLPS, sliceNormal, type SliceGeometry } from './geometry.js';
 export { decodeFrame, decodeFrames, tryDecodeFrame, type DecodeResult, type DecodedFrame, type WindowLevel } from './pixels/decode.js';
 export { WINDOW_PRESETS, applyWindow, fullRangeWindow, lungWindowRgb, type WindowPreset } from './window.js';
-export { loadSeries, loadSeriesForSegmentation, forEachSeriesForSegmentation, type LoadedSeries, type LoadedSlice } from './series.js';
+export { loadSeries, loadSeriesForSegmentation, forEachSeriesForSegmentation, segmentableSeries, type LoadedSeries, type LoadedSlice } from './series.js';
 export { writeSeriesMasks, type MaskFormat, type WriteMasksOptions } from '../masks/write.js';

@@ -1,6 +1,7 @@
 // Indexing: walks files/folders, reads headers only, groups Patient → Study → Series, orders slices, lists skipped files.
-import { open, readdir, readFile, stat, realpath } from 'node:fs/promises';
-import { join, resolve, dirname } from 'node:path';
+import { open, readFile } from 'node:fs/promises';
+import { walkFiles } from '../fs/walk.js';
+import { dirname } from 'node:path';
 import { DicomError, describeError, type SkippedFile } from './errors.js';
 import { parseDicomBytes, type ParsedDicom } from './parse.js';
 import { readInstanceMeta, type InstanceMeta } from './metadata.js';
@@ -139,33 +140,7 @@ function checkPixelDataExtent(parsed: ParsedDicom, meta: InstanceMeta, fileSize:
 }
 
 async function collectFiles(paths: readonly string[], skipped: SkippedFile[]): Promise<string[]> {
-  const files: string[] = [];
-  const seenDirs = new Set<string>();
-  const walk = async (p: string): Promise<void> => {
-    let info;
-    try {
-      info = await stat(p);
-    } catch (err) {
-      skipped.push({ path: p, reason: `cannot access: ${describeError(err)}` });
-      return;
-    }
-    if (info.isFile()) {
-      files.push(p);
-      return;
-    }
-    if (!info.isDirectory()) return;
-    const real = await realpath(p);
-    if (seenDirs.has(real)) return; // symlink loops
-    seenDirs.add(real);
-    const entries = await readdir(p, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      await walk(join(p, e.name));
-    }
-  };
-  for (const p of paths) await walk(resolve(p));
-  return files;
+  return walkFiles(paths, skipped);
 }
 
 async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

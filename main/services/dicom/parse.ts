@@ -4,6 +4,7 @@ import type { DataSet } from 'dicom-parser';
 import { inflateRawSync } from 'node:zlib';
 import { DicomError, describeError } from './errors.js';
 import { TAG, TS } from './tags.js';
+import { MAX_INFLATED_BYTES } from '../budget.js';
 
 export interface ParsedDicom {
   readonly dataSet: DataSet;
@@ -21,7 +22,6 @@ export interface ParseOptions {
 
 /** Deflate can legitimately expand a lot, but an unbounded inflate of a hostile file would exhaust memory. */
 const MAX_INFLATE_RATIO = 64;
-const MAX_INFLATED_BYTES = 1 << 30;
 
 function isPart10(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;

@@ -43,5 +43,7 @@ export function referenceAssistedMask(labels: Uint8Array, truth: Uint8Array, wid
   if (cluster < 0) return { mask: new Uint8Array(labels.length), cluster };
   const r = Math.max(1, Math.round((REFERENCE_RADIUS * Math.max(width, height)) / REFERENCE_SIZE));
   const near = dilateSquare(truth, width, height, r);
-  return { mask: Uint8Array.from(labels, (l, i) => (l === cluster && near[i] ? 1 : 0)), cluster };
+  const mask = new Uint8Array(labels.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = labels[i] === cluster && near[i] ? 1 : 0;
+  return { mask, cluster };
 }

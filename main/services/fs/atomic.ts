@@ -1,5 +1,5 @@
 // Atomic, non-clobbering file writes: temp file in the same folder, fsync, rename; existing files kept unless asked.
-import { open, rename, unlink, link, mkdir } from 'node:fs/promises';
+import { open, rename, unlink, link, mkdir, readdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -27,9 +27,13 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
   try {
     await handle.writeFile(data);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (err) {
+    // A full disk (ENOSPC) or an I/O error: the partial temp file goes, so it cannot keep the disk full.
+    await handle.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
   }
+  await handle.close();
   try {
     if (options.overwrite) {
       await rename(tmp, path);
@@ -60,4 +64,24 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await h.close();
   }
+}
+
+/** The temp files writeFileAtomic makes: `.<name>.<12 hex>.tmp` beside the target. */
+export const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes temp files left under dir by writes that a kill or a crash interrupted (call it at start, before any write
+ * of this process). Returns how many were removed; unreadable folders are passed over.
+ */
+export async function sweepTempFiles(dir: string): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) removed += await sweepTempFiles(p);
+    else if (e.isFile() && TEMP_FILE.test(e.name)) {
+      await unlink(p).then(() => removed++, () => undefined);
+    }
+  }
+  return removed;
 }

@@ -3,6 +3,7 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import type { SeriesIndex } from '../dicom/indexer.js';
 import { seriesAffineLPS } from '../dicom/geometry.js';
 import type { MaskVolume } from './model.js';
+import { MAX_INFLATED_BYTES } from '../budget.js';
 import { volumeFromLabelMaps } from './model.js';
 
 const HEADER = 348;
@@ -84,6 +85,8 @@ export function encodeNifti(series: SeriesIndex, volume: MaskVolume): Uint8Array
 }
 
 export interface NiftiVolume {
+  /** The file it came from (named in every refusal). */
+  readonly path: string;
   readonly dims: readonly [number, number, number];
   /** Voxel → RAS mm, 4×4 row-major. */
   readonly affine: number[][];
@@ -101,44 +104,90 @@ const DATATYPES: Record<number, { size: number; get: (v: DataView, o: number, le
   768: { size: 4, get: (v, o, le) => v.getUint32(o, le) },
 };
 
-/** Parses a NIfTI-1 file (gzipped or not). Sizes from the header are checked against the bytes actually present. */
-export function decodeNifti(file: Uint8Array): NiftiVolume {
-  const raw = file[0] === 0x1f && file[1] === 0x8b ? gunzipSync(file, { maxOutputLength: Math.min(1 << 30, Math.max(1 << 24, file.length * 1100)) }) : file;
-  if (raw.length < DATA_OFFSET) throw new Error('NIfTI file shorter than its header');
+/** A NIfTI file refused for a named header field (or its data), with the file's name. */
+export class NiftiError extends Error {
+  constructor(
+    readonly path: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${path}: NIfTI ${field}: ${reason}`);
+    this.name = 'NiftiError';
+  }
+}
+
+/** Millimetres: a voxel larger than a metre or an origin a kilometre away is a damaged header, not a scan. */
+const MAX_PIXDIM_MM = 1000;
+const MAX_OFFSET_MM = 1e6;
+
+/**
+ * Parses a NIfTI-1 file (gzipped or not). Sizes from the header are checked against the bytes actually present, and
+ * every value that positions or scales voxels must be finite and plausible: NaN in an affine row would otherwise
+ * map every voxel to one place (one label everywhere) or nowhere (an empty mask), in silence.
+ */
+export function decodeNifti(file: Uint8Array, path = '<memory>'): NiftiVolume {
+  const fail = (field: string, reason: string): never => {
+    throw new NiftiError(path, field, reason);
+  };
+  let raw: Uint8Array = file;
+  if (file[0] === 0x1f && file[1] === 0x8b) {
+    try {
+      raw = gunzipSync(file, { maxOutputLength: Math.min(MAX_INFLATED_BYTES, Math.max(1 << 24, file.length * 1100)) });
+    } catch (err) {
+      fail('gzip stream', (err as Error).message);
+    }
+  }
+  if (raw.length < DATA_OFFSET) fail('header', 'file shorter than its 348-byte header');
   const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const le = v.getInt32(0, true) === HEADER;
-  if (!le && v.getInt32(0, false) !== HEADER) throw new Error('not a NIfTI-1 file (sizeof_hdr is not 348)');
+  if (!le && v.getInt32(0, false) !== HEADER) fail('sizeof_hdr', 'is not 348: not a NIfTI-1 file');
+  const f32 = (o: number): number => v.getFloat32(o, le);
+  const finite = (field: string, x: number, limit = Infinity): number => {
+    if (!Number.isFinite(x)) fail(field, `is ${x}`);
+    if (Math.abs(x) > limit) fail(field, `${x} is implausible (limit ±${limit})`);
+    return x;
+  };
   const ndim = v.getInt16(40, le);
+  if (ndim < 2 || ndim > 7) fail('dim[0]', `${ndim} dimensions`);
   const dims = [1, 2, 3].map((i) => (i <= ndim ? v.getInt16(40 + 2 * i, le) : 1)) as [number, number, number];
-  if (ndim < 2 || dims.some((d) => d < 1)) throw new Error(`unsupported NIfTI dimensions ${dims.join('×')}`);
+  if (dims.some((d) => d < 1)) fail('dim', `unsupported dimensions ${dims.join('×')}`);
   const type = DATATYPES[v.getInt16(70, le)];
-  if (!type) throw new Error(`unsupported NIfTI datatype ${v.getInt16(70, le)}`);
-  const offset = Math.max(DATA_OFFSET, Math.floor(v.getFloat32(108, le)));
-  if (offset + dims[0] * dims[1] * dims[2] * type.size > raw.length) throw new Error('NIfTI data shorter than its dimensions');
-  const slope = v.getFloat32(112, le) || 1;
-  const inter = v.getFloat32(116, le);
+  if (!type) fail('datatype', `${v.getInt16(70, le)} is not supported`);
+  const size = type!.size;
+  const voxOffset = finite('vox_offset', f32(108));
+  if (voxOffset < 0) fail('vox_offset', `${voxOffset} is negative`);
+  const offset = Math.max(DATA_OFFSET, Math.floor(voxOffset));
+  if (offset + dims[0] * dims[1] * dims[2] * size > raw.length) fail('dim', `${dims.join('×')} voxels need more data than the file holds`);
+  const slope = finite('scl_slope', f32(112)) || 1;
+  const inter = finite('scl_inter', f32(116));
   let affine: number[][];
   if (v.getInt16(254, le) > 0) {
-    affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => v.getFloat32(280 + 16 * r + 4 * c, le)));
+    affine = ['srow_x', 'srow_y', 'srow_z'].map((name, r) => [0, 1, 2, 3].map((c) => finite(`${name}[${c}]`, f32(280 + 16 * r + 4 * c), MAX_OFFSET_MM)));
   } else {
-    const [b, c, d] = [256, 260, 264].map((o) => v.getFloat32(o, le)) as [number, number, number];
+    const [b, c, d] = ['quatern_b', 'quatern_c', 'quatern_d'].map((name, k) => finite(name, f32(256 + 4 * k))) as [number, number, number];
+    if (b * b + c * c + d * d > 1 + 1e-4) fail('quatern_b/c/d', `b² + c² + d² = ${(b * b + c * c + d * d).toFixed(4)} exceeds 1`);
     const a = Math.sqrt(Math.max(0, 1 - b * b - c * c - d * d));
-    const qfac = v.getFloat32(76, le) < 0 ? -1 : 1;
-    const [dx, dy, dz] = [80, 84, 88].map((o) => v.getFloat32(o, le)) as [number, number, number];
+    const qfac = finite('pixdim[0]', f32(76)) < 0 ? -1 : 1;
+    const [dx, dy, dz] = [1, 2, 3].map((k) => {
+      const p = finite(`pixdim[${k}]`, f32(76 + 4 * k), MAX_PIXDIM_MM);
+      if (p <= 0) fail(`pixdim[${k}]`, `${p} is not a positive voxel size`);
+      return p;
+    }) as [number, number, number];
     const R = [
       [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
       [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
       [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
     ];
-    const q = [268, 272, 276].map((o) => v.getFloat32(o, le));
+    const q = ['qoffset_x', 'qoffset_y', 'qoffset_z'].map((name, k) => finite(name, f32(268 + 4 * k), MAX_OFFSET_MM));
     affine = R.map((row, r) => [row[0]! * dx, row[1]! * dy, row[2]! * dz * qfac, q[r]!]);
   }
   affine.push([0, 0, 0, 1]);
   const plane = dims[0] * dims[1];
   return {
+    path,
     dims,
     affine,
-    read: (i, j, k) => type.get(v, offset + (i + j * dims[0] + k * plane) * type.size, le) * slope + inter,
+    read: (i, j, k) => type!.get(v, offset + (i + j * dims[0] + k * plane) * size, le) * slope + inter,
   };
 }
 
@@ -146,7 +195,7 @@ function invert4(m: number[][]): number[][] {
   // Affine inverse: [R t]⁻¹ = [R⁻¹ −R⁻¹t].
   const [a, b, c] = [m[0]!, m[1]!, m[2]!];
   const det = a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) - a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) + a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!);
-  if (Math.abs(det) < 1e-12) throw new Error('NIfTI affine is singular');
+  if (!(Math.abs(det) >= 1e-12)) throw new Error('NIfTI affine is singular');
   const inv = [
     [(b[1]! * c[2]! - b[2]! * c[1]!) / det, (a[2]! * c[1]! - a[1]! * c[2]!) / det, (a[1]! * b[2]! - a[2]! * b[1]!) / det],
     [(b[2]! * c[0]! - b[0]! * c[2]!) / det, (a[0]! * c[2]! - a[2]! * c[0]!) / det, (a[2]! * b[0]! - a[0]! * b[2]!) / det],
@@ -158,7 +207,12 @@ function invert4(m: number[][]): number[][] {
 
 /** Resamples a NIfTI label map onto a DICOM series by patient position (nearest voxel), whatever its orientation. */
 export function niftiToSeriesMasks(nifti: NiftiVolume, series: SeriesIndex): MaskVolume {
-  const toVoxel = invert4(nifti.affine);
+  let toVoxel: number[][];
+  try {
+    toVoxel = invert4(nifti.affine);
+  } catch (err) {
+    throw new NiftiError(nifti.path, 'affine', (err as Error).message);
+  }
   const first = series.slices[0];
   if (!first) throw new Error('series has no slices');
   const { columns: width, rows: height } = first;
@@ -185,8 +239,11 @@ export function niftiToSeriesMasks(nifti: NiftiVolume, series: SeriesIndex): Mas
         const y = Math.round(vy);
         const z = Math.round(vz);
         if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) continue;
-        const label = Math.round(nifti.read(x, y, z));
-        out[j * width + i] = label > 0 && label < 256 ? label : 0;
+        const value = nifti.read(x, y, z);
+        const label = Math.round(value);
+        // A label that an 8-bit map cannot hold (or a NaN voxel) is refused, never dropped to background.
+        if (!(label >= 0 && label < 256)) throw new NiftiError(nifti.path, `voxel (${x}, ${y}, ${z})`, `value ${value} is not a label in 0–255`);
+        out[j * width + i] = label;
       }
     }
     return out;

@@ -6,20 +6,29 @@ import { importSeg } from './seg-import.js';
 import { decodeNifti, niftiToSeriesMasks } from './nifti.js';
 import { readPngMasksForSeries } from './png.js';
 import type { MaskVolume } from './model.js';
+import { KIND_NAMES, sniffFile } from '../fs/sniff.js';
 
 export type MaskSourceKind = 'seg' | 'nifti' | 'png';
 
-export function maskKindOf(path: string, isDirectory: boolean): MaskSourceKind {
-  if (isDirectory || /\.png$/i.test(path)) return 'png';
-  if (/\.nii(\.gz)?$/i.test(path)) return 'nifti';
-  return 'seg';
+/**
+ * What a mask file is, from its content: PNG signature → PNG masks (their folder), NIfTI-1 header (or gzip, read as
+ * .nii.gz) → NIfTI, DICOM preamble → SEG. A file named .nii that holds a PNG is read as what it is.
+ */
+export async function maskKindOf(path: string, isDirectory: boolean): Promise<MaskSourceKind> {
+  if (isDirectory) return 'png';
+  const kind = await sniffFile(path);
+  if (kind === 'png') return 'png';
+  if (kind === 'nifti' || kind === 'gzip') return 'nifti';
+  // DICOM without its preamble has no signature: the DICOM parser recognises (or refuses) it by its first tags.
+  if (kind === 'dicom' || kind === 'unknown') return 'seg';
+  throw new Error(`${path}: not a DICOM SEG, NIfTI-1 or PNG mask (content: ${KIND_NAMES[kind]})`);
 }
 
-/** Picks the reader from the path: a folder or .png → PNG masks (their folder), .nii/.nii.gz → NIfTI, else DICOM SEG. */
+/** Picks the reader from the content (see maskKindOf); every refusal names the file. */
 export async function readMaskFile(path: string, series: SeriesIndex): Promise<MaskVolume> {
   const info = await stat(path);
-  const kind = maskKindOf(path, info.isDirectory());
+  const kind = await maskKindOf(path, info.isDirectory());
   if (kind === 'png') return readPngMasksForSeries(info.isDirectory() ? path : dirname(path), series);
-  if (kind === 'nifti') return niftiToSeriesMasks(decodeNifti(await readFile(path)), series);
+  if (kind === 'nifti') return niftiToSeriesMasks(decodeNifti(await readFile(path), path), series);
   return importSeg(path, series);
 }

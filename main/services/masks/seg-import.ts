@@ -34,7 +34,7 @@ function readSegments(ds: DataSet): Segment[] {
   return items.map((it, i) => {
     const s = it.dataSet!;
     const label = s.uint16(TAG.segmentNumber) ?? i + 1;
-    if (label < 1 || label > 255) throw new Error(`segment number ${label} does not fit an 8-bit label map`);
+    if (label < 1 || label > 255) throw new Error(`Segment Number (0062,0004) ${label} does not fit an 8-bit label map`);
     const type = str(s, TAG.segmentAlgorithmType) as SegmentAlgorithmType;
     const lab = [0, 1, 2].map((k) => s.uint16(TAG.recommendedDisplayCIELab, k) ?? 0);
     const base = proposedSegment(label, str(s, TAG.segmentLabel) || `Segment ${label}`);
@@ -63,6 +63,8 @@ export async function importSeg(source: string | Uint8Array, series: SeriesIndex
     const fractional = str(ds, TAG.segmentationType) === 'FRACTIONAL';
     const threshold = fractional ? (numbers(ds, 'x00620014')?.[0] ?? 255) / 2 : 0.5;
     const segments = readSegments(ds);
+    const known = new Set(segments.map((sg) => sg.label));
+    if (known.size !== segments.length) throw new Error('Segment Sequence defines one Segment Number (0062,0004) twice');
     const bySop = new Map(series.slices.map((s, k) => [`${s.sopInstanceUID}#${s.frameIndex}`, k]));
     const normal = sliceNormal(first.geometry.orientation);
     const slicePos = series.slices.map((s) => (normal && s.geometry.position ? dot(s.geometry.position, normal) : NaN));
@@ -70,6 +72,8 @@ export async function importSeg(source: string | Uint8Array, series: SeriesIndex
     for (let f = 0; f < fmt.numberOfFrames; f++) {
       const segNo = functionalGroup(ds, f, TAG.segmentIdentificationSequence)?.uint16(TAG.referencedSegmentNumber);
       if (segNo === undefined) throw new Error(`frame ${f + 1} has no Referenced Segment Number`);
+      // A number the Segment Sequence does not define would land as an empty (256) or orphan (300 → 44) label.
+      if (!known.has(segNo)) throw new Error(`frame ${f + 1}: Referenced Segment Number (0062,000B) ${segNo} is not in the Segment Sequence (segments ${[...known].join(', ') || 'none'})`);
       const sourceItem = firstItem(functionalGroup(ds, f, TAG.derivationImageSequence), TAG.sourceImageSequence);
       const refFrame = (numbers(sourceItem, 'x00081160')?.[0] ?? 1) - 1;
       let k = bySop.get(`${str(sourceItem, TAG.referencedSOPInstanceUID)}#${refFrame}`);

@@ -1,5 +1,6 @@
 // The test host: serves the built renderer on 127.0.0.1 and answers window.api calls with the real main/ipc handlers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { build } from 'esbuild';
@@ -7,9 +8,9 @@ import { createIpc, type EventSink } from '../../../main/ipc';
 import type { IpcDeps } from '../../../main/ipc/deps';
 import { CONTENT_SECURITY_POLICY } from '../../../main/app/csp';
 import { SessionStore } from '../../../main/services/session/store';
-import { StudyLibrary } from '../../../main/ipc/library/library';
-import { createProvider } from '../../../main/ipc/library/provider';
-import { createDecodePool } from '../../../main/ipc/library/decode-pool';
+import { StudyLibrary } from '../../../main/services/library/library';
+import { createProvider } from '../../../main/services/library/provider';
+import { createDecodePool } from '../../../main/services/library/decode-pool';
 import { fail } from '../../../main/contracts/result';
 import { ScriptedDialogs } from './dialogs';
 import { decode, encode } from './wire';
@@ -27,7 +28,9 @@ export interface HostOptions {
 }
 
 export interface Host {
+  /** The page's address, with the host's random token (?t=…) that every request must carry (query, cookie or header). */
   readonly url: string;
+  readonly token: string;
   readonly dialogs: ScriptedDialogs;
   readonly store: SessionStore;
   close(): Promise<void>;
@@ -51,7 +54,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const dialogs = new ScriptedDialogs();
   const store = new SessionStore(options.dataDir);
   // The same decoding worker threads as the app (run from sources through tsx).
-  const decoder = createDecodePool(new URL('../../../main/ipc/library/decode-worker-bootstrap.mjs', import.meta.url));
+  const decoder = createDecodePool(new URL('../../../main/services/library/decode-worker-bootstrap.mjs', import.meta.url));
   const ipc = createIpc({ library: new StudyLibrary(createProvider(decoder.decode)), store, dialogs, events, segmenter: options.segmenter, runDefaults: options.runDefaults });
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Uint8Array): void => {
@@ -75,6 +78,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // A web page open while the tests run must not drive the host: loopback Host only (no DNS rebinding), our own
+    // Origin only (no cross-site requests), and the random token on every request.
+    const self = `127.0.0.1:${port}`;
+    if (req.headers.host !== self) return send(res, 403, 'text/plain', 'wrong host');
+    if (req.headers.origin !== undefined && req.headers.origin !== `http://${self}`) return send(res, 403, 'text/plain', 'foreign origin');
+    const cookie = /(?:^|;\s*)s3host=([0-9a-f]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const presented = url.searchParams.get('t') ?? req.headers['x-s3-token'] ?? cookie;
+    if (typeof presented !== 'string' || !safeEqual(presented, token)) return send(res, 403, 'text/plain', 'no token');
+    if (url.searchParams.has('t')) res.setHeader('set-cookie', `s3host=${token}; HttpOnly; SameSite=Strict; Path=/`);
     if (req.method === 'POST' && url.pathname.startsWith('/ipc/')) {
       const channel = decodeURIComponent(url.pathname.slice(5));
       const handler = ipc.handlers[channel];
@@ -104,14 +116,17 @@ export async function startHost(options: HostOptions): Promise<Host> {
     send(res, 405, 'text/plain', 'method not allowed');
   };
 
+  const token = randomBytes(16).toString('hex');
+  let port = 0;
   const server = createServer((req, res) => {
     route(req, res).catch(() => send(res, 500, 'text/plain', 'error'));
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}/?t=${token}`,
+    token,
     dialogs,
     store,
     async close() {
@@ -122,6 +137,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
 async function body(req: IncomingMessage): Promise<Uint8Array> {

@@ -109,7 +109,7 @@ describe('readRgb, readMask and writeGreyPng', () => {
 
   it('names the problem for a file that is not an image', async () => {
     await writeFile(join(dir, 'bad.jpg'), 'not a jpeg');
-    await expect(readRgb(join(dir, 'bad.jpg'))).rejects.toThrow(/cannot decode image/);
+    await expect(readRgb(join(dir, 'bad.jpg'))).rejects.toThrow(/bad\.jpg: not a PNG, JPEG, TIFF or BMP image \(content: no known format\)/);
     await expect(readRgb(join(dir, 'missing.png'))).rejects.toThrow(/ENOENT/);
   });
 });

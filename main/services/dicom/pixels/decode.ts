@@ -10,6 +10,7 @@ import { decodeDctJpeg } from './jpeg-dct.js';
 import { decodeRle } from './rle.js';
 import { codestreamDims } from './codestream.js';
 import { encapsulatedFrame, expandYbr422, nativeFrame } from './frames.js';
+import { dicomFramePixelsProblem } from '../../budget.js';
 import { applyPalette, interleavePlanes, rescale, samplesToBytes, toRgb8, toStoredValues, type StoredArray } from './transform.js';
 
 export interface WindowLevel {
@@ -53,6 +54,8 @@ function validate(fmt: PixelFormat): void {
   if (![1, 8, 16, 32].includes(fmt.bitsAllocated)) throw new Error(`Bits Allocated ${fmt.bitsAllocated} is not supported`);
   if (fmt.samplesPerPixel !== 1 && fmt.samplesPerPixel !== 3) throw new Error(`Samples per Pixel ${fmt.samplesPerPixel} is not 1 or 3`);
   if (fmt.bitsStored < 1 || fmt.bitsStored > fmt.bitsAllocated) throw new Error(`Bits Stored ${fmt.bitsStored} does not fit Bits Allocated ${fmt.bitsAllocated}`);
+  const tooMany = dicomFramePixelsProblem(fmt.rows, fmt.columns);
+  if (tooMany) throw new Error(tooMany);
   const bytes = fmt.rows * fmt.columns * fmt.samplesPerPixel * Math.ceil(fmt.bitsAllocated / 8);
   if (bytes > MAX_FRAME_BYTES) throw new Error(`frame of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
 }

@@ -52,7 +52,9 @@ export function toStoredValues(bytes: Uint8Array, fmt: PixelFormat, bigEndian: b
 export function samplesToBytes(samples: Uint8Array | Uint16Array | Int16Array, bitsAllocated: number): Uint8Array {
   if (bitsAllocated <= 8) {
     if (samples instanceof Uint8Array) return samples;
-    return Uint8Array.from(samples, (v) => v & 0xff);
+    const out = new Uint8Array(samples.length);
+    for (let i = 0; i < out.length; i++) out[i] = (samples[i] as number) & 0xff;
+    return out;
   }
   if (samples instanceof Uint8Array) {
     const wide = new Uint16Array(samples.length);

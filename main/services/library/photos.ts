@@ -1,39 +1,39 @@
 // Photographs (dermoscopy): found by extension, decoded to RGBA, masks written as PNG.
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import sharp from 'sharp';
+import { basename, extname } from 'node:path';
 import type { ItemData } from '../../contracts';
-import { IpcError } from '../handler';
+import { IpcError } from '../errors';
 import { writePhotoMask } from '../../services/masks';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import type { Decode } from './decode';
-import { PHOTO_EXTENSIONS } from '../../services/images/read';
+import { PHOTO_EXTENSIONS, photoHeader } from '../../services/images/read';
+import { walkFiles } from '../fs/walk';
 
 export { PHOTO_EXTENSIONS } from '../../services/images/read';
 /** Ground-truth and exported masks that sit next to photos are not photos to annotate. */
 const MASK_NAME = /(_lesion|_segmentation|_mask|\.mask)\.[a-z]+$/i;
 
-async function walk(path: string, out: string[]): Promise<void> {
-  const s = await stat(path);
-  if (s.isDirectory()) for (const name of (await readdir(path)).sort()) await walk(join(path, name), out);
-  else out.push(path);
-}
 
-export function photoProvider(decode: Decode): Pick<StudyProvider, 'load' | 'exportMasks'> & { index(paths: string[]): Promise<Pick<IndexedFiles, 'photos' | 'sources'>> } {
+export function photoProvider(decode: Decode): Pick<StudyProvider, 'load' | 'exportMasks'> & { index(paths: string[]): Promise<Pick<IndexedFiles, 'photos' | 'sources' | 'skipped'>> } {
   return {
     async index(realPaths) {
-      const files: string[] = [];
-      for (const p of realPaths) await walk(p, files);
+      // Unreadable entries and symlink loops are reported by the DICOM indexer's walk of the same folders.
+      const files = await walkFiles(realPaths, []);
+      const skipped: IndexedFiles['skipped'] = [];
       const photos: IndexedFiles['photos'] = [];
       const sources = new Map<string, ItemSource>();
       for (const path of files) {
         if (!PHOTO_EXTENSIONS.has(extname(path).toLowerCase()) || MASK_NAME.test(path) || path.includes('/masks/')) continue;
-        const size = await photoSize(path).catch(() => null);
-        if (!size) continue;
+        let size: { width: number; height: number };
+        try {
+          size = await photoHeader(path);
+        } catch (err) {
+          skipped.push({ path, reason: err instanceof Error ? err.message.replace(`${path}: `, '') : String(err) });
+          continue;
+        }
         photos.push({ itemId: path, kind: 'photo', label: basename(path), position: null, ...size });
         sources.set(path, { kind: 'photo', path });
       }
-      return { photos, sources };
+      return { photos, sources, skipped };
     },
 
     async load(source, itemId, priority): Promise<ItemData> {
@@ -48,13 +48,4 @@ export function photoProvider(decode: Decode): Pick<StudyProvider, 'load' | 'exp
       return written;
     },
   };
-}
-
-async function photoSize(path: string): Promise<{ width: number; height: number }> {
-  if (extname(path).toLowerCase() === '.bmp') {
-    const h = new DataView((await readFile(path)).buffer);
-    return { width: h.getInt32(18, true), height: Math.abs(h.getInt32(22, true)) };
-  }
-  const m = await sharp(path).metadata();
-  return { width: m.width ?? 0, height: m.height ?? 0 };
 }

@@ -3,7 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { ItemData, StudyIndex, Thumbnail } from '../../contracts';
-import { IpcError } from '../handler';
+import { IpcError } from '../errors';
 import type { ItemSource, StudyProvider } from './types';
 import type { Priority } from './decode';
 

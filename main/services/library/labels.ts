@@ -6,7 +6,7 @@ import type { RgbImage } from '../../../model/types';
 /** The automatic proposal at native size: the lungs (by HU) on a CT slice, the lesion on a photograph, with its confidence. */
 export function proposeTarget(labels: Uint8Array, size: number, item: ItemData, image: RgbImage): NativeTarget {
   return item.kind === 'slice'
-    ? lungTarget(labels, size, Float32Array.from(item.hu), item.width, item.height)
+    ? lungTarget(labels, size, item.hu, item.width, item.height)
     : lesionTarget(labels, size, image);
 }
 
@@ -21,13 +21,15 @@ export function pickMask(labels: Uint8Array, size: number, item: ItemData, image
   const picked = item.kind === 'slice' ? pickOnSlice(labels, size, item, x, y) : pickTarget(labels, size, image, x, y);
   if (what === 'component') return picked.mask;
   const native = resizeLabels(labels, size, size, width, height);
-  return Uint8Array.from(native, (l) => (l === picked.cluster ? 1 : 0));
+  const out = new Uint8Array(native.length);
+  for (let i = 0; i < native.length; i++) out[i] = native[i] === picked.cluster ? 1 : 0;
+  return out;
 }
 
 function pickOnSlice(labels: Uint8Array, size: number, item: Extract<ItemData, { kind: 'slice' }>, x: number, y: number): { mask: Uint8Array; cluster: number } {
   const { width, height } = item;
   const at = Math.floor(y) * width + Math.floor(x);
-  const lungs = lungTarget(labels, size, Float32Array.from(item.hu), width, height);
+  const lungs = lungTarget(labels, size, item.hu, width, height);
   if (lungs.mask[at]) {
     const comps = connectedComponents(lungs.mask, width, height);
     const id = comps.ids[at] as number;

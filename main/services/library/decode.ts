@@ -1,7 +1,7 @@
 // Pixel decoding, the CPU-heavy part of showing an item: run in a worker thread (decode-worker.ts) or inline.
 import { decodeFrame } from '../../services/dicom';
 import { readRgb } from '../../services/images/read';
-import { IpcError } from '../handler';
+import { IpcError } from '../errors';
 
 export type DecodeRequest = { readonly kind: 'slice'; readonly path: string; readonly frameIndex: number } | { readonly kind: 'photo'; readonly path: string };
 

@@ -4,7 +4,7 @@ import { indexPaths, writeSeriesMasks, WINDOW_PRESETS, type SeriesIndex } from '
 import type { Decode } from './decode';
 import { markEdited, proposedSegment, type MaskVolume } from '../../services/masks';
 import type { ItemData, PatientSummary, SegmentStyle, WindowPreset } from '../../contracts';
-import { IpcError } from '../handler';
+import { IpcError } from '../errors';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import { PHOTO_EXTENSIONS, photoProvider } from './photos';
 
@@ -41,7 +41,7 @@ export function createDicomProvider(decode: Decode): StudyProvider {
         })),
       }));
       // Photos are not DICOM: the indexer lists them as skipped, which is not news to the user.
-      const skipped = dicom.skipped.filter((s) => !PHOTO_EXTENSIONS.has(extname(s.path).toLowerCase())).map((s) => ({ path: s.path, reason: s.reason }));
+      const skipped = [...dicom.skipped.filter((s) => !PHOTO_EXTENSIONS.has(extname(s.path).toLowerCase())).map((s) => ({ path: s.path, reason: s.reason })), ...pics.skipped];
       return { patients, photos: pics.photos, skipped, sources };
     },
 

@@ -14,3 +14,4 @@ port.on('message', (msg: { id: number; request: DecodeRequest }) => {
     },
   );
 });
+port.postMessage({ ready: true });
