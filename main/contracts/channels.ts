@@ -24,11 +24,14 @@ export const sessionChannels = {
   setStatus: 'session:set-status',
   setView: 'session:set-view',
   setSegments: 'session:set-segments',
+  preferences: 'session:preferences',
+  setPreferences: 'session:set-preferences',
 } as const;
 
 export const exportChannels = {
   chooseDestination: 'export:choose-destination',
   run: 'export:run',
+  plan: 'export:plan',
 } as const;
 
 export const menuChannels = { command: 'menu:command' } as const;

@@ -1,6 +1,8 @@
 // IPC for the session: load a study's saved state, read and autosave masks, review statuses and the view.
-import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setSegmentsRequest, setStatusRequest, setViewRequest } from '../contracts';
-import { handle, type HandlerTable } from './handler';
+import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setPreferencesRequest, setSegmentsRequest, setStatusRequest, setViewRequest } from '../contracts';
+import { z } from 'zod';
+import { EmptyAcceptError } from '../services/session/store';
+import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 
 export function sessionHandlers({ store }: IpcDeps): HandlerTable {
@@ -12,7 +14,11 @@ export function sessionHandlers({ store }: IpcDeps): HandlerTable {
       return null;
     }),
     [sessionChannels.setStatus]: handle(setStatusRequest, async (r) => {
-      await store.setStatus(r.studyKey, r.itemId, r.status);
+      try {
+        await store.setStatus(r.studyKey, r.itemId, r.status, { acceptEmpty: r.acceptEmpty ?? false });
+      } catch (err) {
+        throw err instanceof EmptyAcceptError ? new IpcError('invalid', err.message) : err;
+      }
       return null;
     }),
     [sessionChannels.setView]: handle(setViewRequest, async (r) => {
@@ -23,5 +29,7 @@ export function sessionHandlers({ store }: IpcDeps): HandlerTable {
       await store.setSegments(r.studyKey, r.segments);
       return null;
     }),
+    [sessionChannels.preferences]: handle(z.null(), () => store.preferences()),
+    [sessionChannels.setPreferences]: handle(setPreferencesRequest, (p) => store.setPreferences(p)),
   };
 }

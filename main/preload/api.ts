@@ -2,10 +2,12 @@
 import { exportChannels, menuChannels, segmentChannels, sessionChannels, studyChannels } from '../contracts/channels';
 import type {
   ExportDone,
+  ExportPlan,
   ItemData,
   JobProgress,
   JobResult,
   MenuCommand,
+  Preferences,
   PickedMask,
   RecentEntry,
   Result,
@@ -52,13 +54,16 @@ export function buildApi(t: Transport): S3Api {
       load: (studyKey) => call<SessionState>(sessionChannels.load, { studyKey }),
       mask: (studyKey, itemId) => call<SavedMask | null>(sessionChannels.mask, { studyKey, itemId }),
       saveMask: (studyKey, itemId, width, height, mask) => call<null>(sessionChannels.saveMask, { studyKey, itemId, width, height, mask }),
-      setStatus: (studyKey, itemId, status) => call<null>(sessionChannels.setStatus, { studyKey, itemId, status }),
+      setStatus: (studyKey, itemId, status, acceptEmpty) => call<null>(sessionChannels.setStatus, { studyKey, itemId, status, acceptEmpty }),
       setView: (studyKey, view) => call<null>(sessionChannels.setView, { studyKey, view }),
       setSegments: (studyKey, segments) => call<null>(sessionChannels.setSegments, { studyKey, segments }),
+      preferences: () => call<Preferences>(sessionChannels.preferences, null),
+      setPreferences: (p) => call<Preferences>(sessionChannels.setPreferences, p),
     },
     export: {
       chooseDestination: (format, suggestedName) => call<string | null>(exportChannels.chooseDestination, { format, suggestedName }),
-      run: (studyKey, format, destination, itemIds, overwrite, segments) => call<ExportDone>(exportChannels.run, { studyKey, format, destination, itemIds, overwrite, segments }),
+      plan: (selection) => call<ExportPlan>(exportChannels.plan, selection),
+      run: (request) => call<ExportDone>(exportChannels.run, request),
     },
     menu: { onCommand: listen<MenuCommand>(menuChannels.command) },
   };

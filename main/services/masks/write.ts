@@ -20,6 +20,13 @@ export interface WriteMasksOptions {
    * (A MaskVolume carries this per segment instead.)
    */
   readonly edited?: boolean;
+  /**
+   * The slices (indices in series order) to write; all when absent. PNG writes one file per covered slice, SEG
+   * references exactly these, NIfTI spans the first to the last of them (slices between that are not covered are 0).
+   */
+  readonly cover?: readonly number[];
+  /** The reviewer, written to SEG as ContentCreatorName. */
+  readonly reviewer?: string;
 }
 
 function safeName(s: string): string {
@@ -50,29 +57,43 @@ export async function writeSeriesMasks(
     // A volume format needs one grid; a series that mixes sizes (e.g. a localizer filed with the axials) has none.
     throw new Error(`series ${index.seriesInstanceUID} mixes image sizes: export PNG per slice instead`);
   }
+  const cover = [...new Set(options.cover ?? index.slices.map((_, i) => i))].sort((a, b) => a - b);
+  if (cover.length === 0) throw new Error('no slices to write');
+  if (cover.some((i) => !Number.isInteger(i) || i < 0 || i >= index.slices.length)) throw new Error(`slice indices must be in 0–${index.slices.length - 1}`);
   const stem = safeName(index.seriesInstanceUID || index.description);
   const write = { overwrite: options.overwrite ?? false };
   if (format === 'png') {
     const multiFrame = new Set(index.instances.filter((i) => i.pixel.numberOfFrames > 1).map((i) => i.path));
-    const paths = index.slices.map((s) => join(outDir, sliceMaskName(s.path, s.frameIndex, multiFrame.has(s.path))));
+    const paths = cover.map((k) => index.slices[k]!).map((s) => join(outDir, sliceMaskName(s.path, s.frameIndex, multiFrame.has(s.path))));
     // Check every target first so a clash stops the export before any file is written, not half-way through.
     if (!write.overwrite) {
       const clash = paths.find((p) => existsSync(p));
       if (clash) throw new FileExistsError(clash);
     }
-    for (let k = 0; k < paths.length; k++) {
+    for (let j = 0; j < paths.length; j++) {
+      const k = cover[j]!;
       const s = index.slices[k]!;
-      await writeFileAtomic(paths[k]!, await encodeMaskPng(volume.slices[k]!, s.columns, s.rows), write);
+      await writeFileAtomic(paths[j]!, await encodeMaskPng(volume.slices[k]!, s.columns, s.rows), write);
     }
     return paths;
   }
   if (format === 'seg') {
     const path = join(outDir, `${stem}.seg.dcm`);
-    const seg = buildSeg(index, volume, options.seriesDescription ? { seriesDescription: options.seriesDescription } : {});
+    const seg = buildSeg(index, volume, {
+      cover,
+      ...(options.seriesDescription ? { seriesDescription: options.seriesDescription } : {}),
+      ...(options.reviewer ? { contentCreator: options.reviewer } : {}),
+    });
     await writeFileAtomic(path, seg.bytes, write);
     return [path];
   }
   const path = join(outDir, `${stem}.nii.gz`);
-  await writeFileAtomic(path, encodeNifti(index, volume), write);
+  // A volume needs evenly spaced slices: the span from the first covered slice to the last, zeros where not covered.
+  const lo = cover[0]!;
+  const hi = cover.at(-1)!;
+  const covered = new Set(cover);
+  const span = { ...index, slices: index.slices.slice(lo, hi + 1) };
+  const spanSlices = span.slices.map((_, j) => (covered.has(lo + j) ? volume.slices[lo + j]! : new Uint8Array(volume.width * volume.height)));
+  await writeFileAtomic(path, encodeNifti(span, { ...volume, slices: spanSlices }), write);
   return [path];
 }

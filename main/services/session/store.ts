@@ -3,11 +3,19 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic';
 import { decodeGrid, encodeGrid, fileKey } from './files';
-import { sessionState, type ReviewStatus, type SessionState, type ViewState } from '../../contracts/session';
+import { preferences, sessionState, type Preferences, type ReviewStatus, type SessionState, type ViewState } from '../../contracts/session';
 import { recentEntry, type RecentEntry } from '../../contracts/study';
 import { z } from 'zod';
 
 const RECENT_MAX = 10;
+
+/** Accepting an item without a mask needs the user's confirmation ("accept empty"). */
+export class EmptyAcceptError extends Error {
+  constructor(reason: string) {
+    super(`Not accepted: ${reason}. Confirm "Accept empty" to accept it with no mask.`);
+    this.name = 'EmptyAcceptError';
+  }
+}
 const emptyView: ViewState = { itemId: null, seriesUid: null, windowCenter: null, windowWidth: null };
 
 /**
@@ -34,7 +42,7 @@ export class SessionStore {
   async load(studyKey: string): Promise<SessionState> {
     const cached = this.#states.get(studyKey);
     if (cached) return cached;
-    let state: SessionState = { studyKey, statuses: {}, confidences: {}, masks: [], edited: [], view: emptyView, segments: [], updatedAt: new Date().toISOString() };
+    let state: SessionState = { studyKey, statuses: {}, confidences: {}, masks: [], edited: [], decisions: {}, view: emptyView, segments: [], updatedAt: new Date().toISOString() };
     try {
       const parsed = sessionState.safeParse(JSON.parse(await readFile(join(this.#studyDir(studyKey), 'session.json'), 'utf8')));
       if (parsed.success && parsed.data.studyKey === studyKey) state = parsed.data;
@@ -45,10 +53,45 @@ export class SessionStore {
     return state;
   }
 
-  async setStatus(studyKey: string, itemId: string, status: ReviewStatus): Promise<void> {
+  /**
+   * A review decision. Accepting keeps a corrected item corrected (accepted after edits: SEG says SEMIAUTOMATIC and
+   * the counts agree); accepting an item with no mask, or an empty one, needs acceptEmpty. Returns the status saved.
+   */
+  async setStatus(studyKey: string, itemId: string, status: ReviewStatus, options: { acceptEmpty?: boolean } = {}): Promise<ReviewStatus> {
     const s = await this.load(studyKey);
-    const edited = status === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
-    await this.#saveState({ ...s, statuses: { ...s.statuses, [itemId]: status }, edited });
+    const before = s.statuses[itemId] ?? 'not-run';
+    if (status === 'accepted' && !options.acceptEmpty) {
+      const saved = s.masks.includes(itemId) ? await this.readMask(studyKey, itemId) : null;
+      if (!saved || !saved.mask.some((v) => v !== 0)) {
+        throw new EmptyAcceptError(before === 'not-run' && !saved ? 'S3-Net has not run on this item and nothing is drawn on it' : 'its mask is empty');
+      }
+    }
+    const saved: ReviewStatus = status === 'accepted' && before === 'corrected' ? 'corrected' : status;
+    const edited = saved === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
+    const { reviewerName } = await this.preferences();
+    const decisions = saved === 'not-run' || saved === 'proposed' ? s.decisions : { ...s.decisions, [itemId]: { status: saved, reviewer: reviewerName, at: new Date().toISOString() } };
+    await this.#saveState({ ...s, statuses: { ...s.statuses, [itemId]: saved }, edited, decisions });
+    return saved;
+  }
+
+  #prefs: Preferences | null = null;
+  /** The app's preferences (the reviewer's name); defaults when none were saved or the file is damaged. */
+  async preferences(): Promise<Preferences> {
+    if (this.#prefs) return this.#prefs;
+    let p: Preferences = { reviewerName: '' };
+    try {
+      const parsed = preferences.safeParse(JSON.parse(await readFile(join(this.#dataDir, 'preferences.json'), 'utf8')));
+      if (parsed.success) p = parsed.data;
+    } catch {
+      /* never set */
+    }
+    return (this.#prefs = p);
+  }
+
+  async setPreferences(next: Preferences): Promise<Preferences> {
+    this.#prefs = next;
+    await this.#write(join(this.#dataDir, 'preferences.json'), JSON.stringify(next));
+    return next;
   }
 
   /** A new S3-Net proposal for an item: status and confidence in one write, so neither is saved without the other. */
