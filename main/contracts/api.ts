@@ -32,8 +32,11 @@ export interface SessionApi {
   load(studyKey: string): Promise<Result<SessionState>>;
   mask(studyKey: string, itemId: string): Promise<Result<SavedMask | null>>;
   saveMask(studyKey: string, itemId: string, width: number, height: number, mask: Uint8Array): Promise<Result<null>>;
-  /** Refused (invalid) for accepting an item without a mask unless acceptEmpty; accepting a corrected item keeps it corrected. */
-  setStatus(studyKey: string, itemId: string, status: ReviewStatus, acceptEmpty?: boolean): Promise<Result<null>>;
+  /**
+   * Refused (invalid) for accepting an item without a mask unless acceptEmpty; accepting an item a person edited keeps
+   * it corrected. Returns the status saved.
+   */
+  setStatus(studyKey: string, itemId: string, status: ReviewStatus, acceptEmpty?: boolean): Promise<Result<ReviewStatus>>;
   setView(studyKey: string, view: ViewState): Promise<Result<null>>;
   setSegments(studyKey: string, segments: SegmentStyle[]): Promise<Result<null>>;
   preferences(): Promise<Result<Preferences>>;

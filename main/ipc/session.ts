@@ -15,11 +15,10 @@ export function sessionHandlers({ store }: IpcDeps): HandlerTable {
     }),
     [sessionChannels.setStatus]: handle(setStatusRequest, async (r) => {
       try {
-        await store.setStatus(r.studyKey, r.itemId, r.status, { acceptEmpty: r.acceptEmpty ?? false });
+        return await store.setStatus(r.studyKey, r.itemId, r.status, { acceptEmpty: r.acceptEmpty ?? false });
       } catch (err) {
         throw err instanceof EmptyAcceptError ? new IpcError('invalid', err.message) : err;
       }
-      return null;
     }),
     [sessionChannels.setView]: handle(setViewRequest, async (r) => {
       await store.setView(r.studyKey, r.view);

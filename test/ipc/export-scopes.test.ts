@@ -73,7 +73,7 @@ beforeAll(async () => {
   studyKey = index.studyKey;
   ids = index.patients[0]!.studies[0]!.series[0]!.items.map((i) => i.itemId);
   expect(ids).toHaveLength(16);
-  const save = (k: number): Promise<unknown> => call('session:save-mask', { studyKey, itemId: ids[k], width: 512, height: 512, mask: maskOf(k) });
+  const save = (k: number): Promise<Result<unknown>> => call('session:save-mask', { studyKey, itemId: ids[k], width: 512, height: 512, mask: maskOf(k) });
   for (const k of [...ACCEPTED, CORRECTED, REJECTED, ...PROPOSED]) value(await save(k));
   for (const k of ACCEPTED) value(await call('session:set-status', { studyKey, itemId: ids[k], status: 'accepted' }));
   value(await call('session:set-status', { studyKey, itemId: ids[CORRECTED], status: 'corrected' }));

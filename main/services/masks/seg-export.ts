@@ -54,7 +54,7 @@ function segmentItem(s: Segment): Item {
 
 /** A typed name as a DICOM PN: "Ada Lovelace" → "Lovelace^Ada"; one already in PN form is kept; 64 characters at most. */
 export function personName(name: string): string {
-  const t = name.replace(/[\\\u0000-\u001f]/g, ' ').trim().replace(/\s+/g, ' ');
+  const t = [...name].map((ch) => (ch === '\\' || ch.charCodeAt(0) < 32 ? ' ' : ch)).join('').trim().replace(/\s+/g, ' ');
   if (!t || t.includes('^')) return t.slice(0, 64);
   const parts = t.split(' ');
   return (parts.length > 1 ? `${parts.at(-1)}^${parts.slice(0, -1).join(' ')}` : t).slice(0, 64);

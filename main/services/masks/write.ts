@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { FileExistsError, writeFileAtomic } from '../fs/atomic.js';
 import type { SeriesIndex } from '../dicom/indexer.js';
 import type { LoadedSeries } from '../dicom/series.js';
-import { markEdited, volumeFromLabelMaps, type MaskVolume } from './model.js';
+import { markEdited, volumeFromLabelMaps, type Code, type MaskVolume } from './model.js';
 import { buildSeg } from './seg-export.js';
 import { encodeNifti } from './nifti.js';
 import { encodeMaskPng, sliceMaskName } from './png.js';
@@ -27,6 +27,8 @@ export interface WriteMasksOptions {
   readonly cover?: readonly number[];
   /** The reviewer, written to SEG as ContentCreatorName. */
   readonly reviewer?: string;
+  /** For plain label maps: what the (single) segment is: its name, codes and colour instead of "Segment"/"Tissue". */
+  readonly segment?: { readonly name: string; readonly category: Code; readonly type: Code; readonly color: readonly [number, number, number] };
 }
 
 function safeName(s: string): string {
@@ -49,8 +51,9 @@ export async function writeSeriesMasks(
   if (!first) throw new Error('series has no slices');
   let volume: MaskVolume;
   if (Array.isArray(masks)) {
-    const plain = volumeFromLabelMaps(first.columns, first.rows, masks as Uint8Array[]);
-    volume = options.edited ? { ...plain, segments: plain.segments.map(markEdited) } : plain;
+    const plain = volumeFromLabelMaps(first.columns, first.rows, masks as Uint8Array[], options.segment?.name);
+    const named = options.segment ? { ...plain, segments: plain.segments.map((s) => ({ ...s, ...options.segment, name: s.name })) } : plain;
+    volume = options.edited ? { ...named, segments: named.segments.map(markEdited) } : named;
   } else volume = masks as MaskVolume;
   if (volume.slices.length !== index.slices.length) throw new Error(`${volume.slices.length} masks for ${index.slices.length} slices`);
   if (format !== 'png' && index.slices.some((s) => s.rows !== first.rows || s.columns !== first.columns)) {

@@ -57,18 +57,30 @@ export class SessionStore {
    * A review decision. Accepting keeps a corrected item corrected (accepted after edits: SEG says SEMIAUTOMATIC and
    * the counts agree); accepting an item with no mask, or an empty one, needs acceptEmpty. Returns the status saved.
    */
-  async setStatus(studyKey: string, itemId: string, status: ReviewStatus, options: { acceptEmpty?: boolean } = {}): Promise<ReviewStatus> {
-    const s = await this.load(studyKey);
-    const before = s.statuses[itemId] ?? 'not-run';
+  setStatus(studyKey: string, itemId: string, status: ReviewStatus, options: { acceptEmpty?: boolean } = {}): Promise<ReviewStatus> {
+    // One decision at a time per study: each reads the status the previous one left (accepted-after-corrected).
+    const prev = this.#decisionChains.get(studyKey) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.#setStatus(studyKey, itemId, status, options));
+    this.#decisionChains.set(studyKey, next.then(() => undefined, () => undefined));
+    return next;
+  }
+
+  readonly #decisionChains = new Map<string, Promise<void>>();
+
+  async #setStatus(studyKey: string, itemId: string, status: ReviewStatus, options: { acceptEmpty?: boolean }): Promise<ReviewStatus> {
+    const s0 = await this.load(studyKey);
+    const before = s0.statuses[itemId] ?? 'not-run';
     if (status === 'accepted' && !options.acceptEmpty) {
-      const saved = s.masks.includes(itemId) ? await this.readMask(studyKey, itemId) : null;
+      const saved = s0.masks.includes(itemId) ? await this.readMask(studyKey, itemId) : null;
       if (!saved || !saved.mask.some((v) => v !== 0)) {
         throw new EmptyAcceptError(before === 'not-run' && !saved ? 'S3-Net has not run on this item and nothing is drawn on it' : 'its mask is empty');
       }
     }
-    const saved: ReviewStatus = status === 'accepted' && before === 'corrected' ? 'corrected' : status;
-    const edited = saved === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
     const { reviewerName } = await this.preferences();
+    const s = await this.load(studyKey); // after the awaits above: the latest state
+    // A person edited this mask since S3-Net proposed it (corrected, perhaps rejected since): accepting keeps that said.
+    const saved: ReviewStatus = status === 'accepted' && (s.statuses[itemId] === 'corrected' || s.edited.includes(itemId)) ? 'corrected' : status;
+    const edited = saved === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
     const decisions = saved === 'not-run' || saved === 'proposed' ? s.decisions : { ...s.decisions, [itemId]: { status: saved, reviewer: reviewerName, at: new Date().toISOString() } };
     await this.#saveState({ ...s, statuses: { ...s.statuses, [itemId]: saved }, edited, decisions });
     return saved;
