@@ -4,7 +4,7 @@ import type { Result } from './result';
 import type { ItemData, RecentEntry, StudyIndex, Thumbnail } from './study';
 import type { JobProgress, JobResult, PickedMask, RunAccepted, RunConfig, pickRequest } from './segment';
 import type { Preferences, SavedMask, SessionState, ReviewStatus, ViewState } from './session';
-import type { ExportDone, ExportFormat, ExportPlan, ExportRequest, ExportSelection, SegmentStyle } from './export';
+import type { ExportDone, ExportFormat, ExportPlan, ExportRequest, ExportSelection, SegmentStyle, TerminologyEntry } from './export';
 import type { MenuCommand } from './menu';
 
 export type Unsubscribe = () => void;
@@ -41,6 +41,8 @@ export interface SessionApi {
   setSegments(studyKey: string, segments: SegmentStyle[]): Promise<Result<null>>;
   preferences(): Promise<Result<Preferences>>;
   setPreferences(p: { reviewerName: string }): Promise<Result<Preferences>>;
+  /** The built-in segment terminology (SNOMED CT codes) for the segment panel's picker. */
+  terminology(): Promise<Result<TerminologyEntry[]>>;
 }
 
 export interface ExportApi {

@@ -26,6 +26,7 @@ export const sessionChannels = {
   setSegments: 'session:set-segments',
   preferences: 'session:preferences',
   setPreferences: 'session:set-preferences',
+  terminology: 'session:terminology',
 } as const;
 
 export const exportChannels = {

@@ -13,8 +13,21 @@ export const segmentStyle = z.object({
   value: z.number().int().min(1).max(255),
   label: z.string().min(1).max(64),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  /** What the segment is: an id from the built-in terminology (session:terminology); SEG writes its codes. */
+  term: z.string().min(1).max(40).optional(),
 });
 export type SegmentStyle = z.infer<typeof segmentStyle>;
+
+/** One entry of the built-in segment terminology, as the segment panel's picker lists it. */
+export interface TerminologyEntry {
+  readonly id: string;
+  readonly name: string;
+  /** "Anatomical Structure" or "Morphologically Altered Structure". */
+  readonly category: string;
+  /** SNOMED CT code of the segmented property type. */
+  readonly code: string;
+  readonly color: string;
+}
 
 /** What happens to rejected items: a mask of zeros (the slice is covered, nothing found) or no output at all. */
 export const rejectedPolicy = z.enum(['empty', 'omit']);

@@ -2,6 +2,7 @@
 import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setPreferencesRequest, setSegmentsRequest, setStatusRequest, setViewRequest } from '../contracts';
 import { z } from 'zod';
 import { EmptyAcceptError } from '../services/session/store';
+import { TERMS } from '../services/masks/terminology';
 import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 
@@ -30,5 +31,8 @@ export function sessionHandlers({ store }: IpcDeps): HandlerTable {
     }),
     [sessionChannels.preferences]: handle(z.null(), () => store.preferences()),
     [sessionChannels.setPreferences]: handle(setPreferencesRequest, (p) => store.setPreferences(p)),
+    [sessionChannels.terminology]: handle(z.null(), async () =>
+      TERMS.map((t) => ({ id: t.id, name: t.name, category: t.category.meaning, code: t.type.value, color: `#${t.color.map((c) => c.toString(16).padStart(2, '0')).join('')}` })),
+    ),
   };
 }

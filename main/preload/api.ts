@@ -17,6 +17,7 @@ import type {
   SavedMask,
   SessionState,
   StudyIndex,
+  TerminologyEntry,
   Thumbnail,
   Unsubscribe,
 } from '../contracts';
@@ -60,6 +61,7 @@ export function buildApi(t: Transport): S3Api {
       setSegments: (studyKey, segments) => call<null>(sessionChannels.setSegments, { studyKey, segments }),
       preferences: () => call<Preferences>(sessionChannels.preferences, null),
       setPreferences: (p) => call<Preferences>(sessionChannels.setPreferences, p),
+      terminology: () => call<TerminologyEntry[]>(sessionChannels.terminology, null),
     },
     export: {
       chooseDestination: (format, suggestedName) => call<string | null>(exportChannels.chooseDestination, { format, suggestedName }),

@@ -1,9 +1,9 @@
 // The app's state root: opens studies, restores sessions, moves between items, runs S3-Net and records reviews.
 import { getContext, setContext } from 'svelte';
-import type { ReviewStatus, RunConfig, StudyIndex } from '../../main/contracts';
+import type { ReviewStatus, RunConfig, StudyIndex, TerminologyEntry } from '../../main/contracts';
 import { api } from '../api';
 import { StudyState } from './study.svelte';
-import { MaskState } from './mask.svelte';
+import { MaskState, defaultSegments } from './mask.svelte';
 import { ReviewState } from './review.svelte';
 import { JobsState } from './jobs.svelte';
 import { ToolState } from './tools.svelte';
@@ -60,6 +60,9 @@ export class AppState {
       else if (c.command === 'export') this.exportOpen = true;
       else if (c.command === 'help') this.helpOpen = true;
     });
+    void api.session.terminology().then((r) => {
+      if (r.ok) this.terms = r.value;
+    });
     void api.session.preferences().then((r) => {
       if (r.ok) this.reviewerName = r.value.reviewerName;
     });
@@ -99,7 +102,9 @@ export class AppState {
     this.review.order = this.study.order;
     const s = await api.session.load(index.studyKey);
     this.review.statuses = s.ok ? { ...s.value.statuses } : {};
+    // Segment names and colours belong to the study: its own, or the default for what it holds.
     if (s.ok && s.value.segments.length > 0) this.mask.segments = s.value.segments.map((g) => ({ ...g }));
+    else this.mask.segments = defaultSegments(index.patients.length === 0 && index.photos.length > 0 ? 'photo' : 'ct');
     if (s.ok)
       await Promise.all(
         s.value.masks.map(async (id) => {
@@ -155,7 +160,7 @@ export class AppState {
     this.#segmentsTimer = setTimeout(() => {
       const key = this.study.index?.studyKey;
       if (!key) return;
-      const segments = this.mask.segments.map((s) => ({ value: s.value, label: s.label.trim() || `Segment ${s.value}`, color: s.color }));
+      const segments = this.mask.segments.map((s) => ({ value: s.value, label: s.label.trim() || `Segment ${s.value}`, color: s.color, ...(s.term ? { term: s.term } : {}) }));
       void api.session.setSegments(key, segments).then((r) => (r.ok ? undefined : this.error(r.error.message)));
     }, 300);
   }
@@ -170,6 +175,8 @@ export class AppState {
 
   /** The item whose accept was refused for want of a mask; the review panel then offers "Accept empty". */
   pendingEmpty: string | null = $state(null);
+  /** The built-in segment terminology (loaded once) for the segment panel's picker. */
+  terms: TerminologyEntry[] = $state.raw([]);
   /** Set once in preferences; main records it with every decision and writes it to SEG (ContentCreatorName). */
   reviewerName = $state('');
 

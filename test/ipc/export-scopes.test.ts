@@ -166,6 +166,25 @@ describe('DICOM SEG', () => {
   });
 });
 
+describe('SEG terminology', () => {
+  it('writes the segment type picked from the built-in list as its SNOMED CT code, and refuses an unknown one', async () => {
+    const terms = value(await call<Array<{ id: string; code: string }>>('session:terminology', null));
+    expect(terms.find((t) => t.id === 'lung')?.code).toBe('39607008');
+    const out = join(dir, 'terms');
+    const segments = [{ value: 1, label: 'Nodule', color: '#ffaa00', term: 'nodule' }];
+    const done = value(await call<ExportDone>('export:run', { studyKey, format: 'seg', destination: out, itemIds: [ids[3]], overwrite: false, segments }));
+    const seg = python<{ label: string; code: string; category: string }>(
+      `import pydicom, json, sys
+s = pydicom.dcmread(sys.argv[1]).SegmentSequence[0]
+print(json.dumps({'label': s.SegmentLabel, 'code': s.SegmentedPropertyTypeCodeSequence[0].CodeValue, 'category': s.SegmentedPropertyCategoryCodeSequence[0].CodeMeaning}))`,
+      [done.files[0]!],
+    );
+    expect(seg).toEqual({ label: 'Nodule', code: '27925004', category: 'Morphologically Altered Structure' });
+    const bad = await call('export:run', { studyKey, format: 'seg', destination: join(dir, 'terms-bad'), itemIds: [ids[3]], overwrite: false, segments: [{ ...segments[0], term: 'unicorn' }] });
+    expect(!bad.ok && bad.error.message).toMatch(/unknown segment type "unicorn"/);
+  });
+});
+
 describe('NIfTI', () => {
   const readNifti = (path: string): { shape: number[]; sums: number[]; origin: number[] } =>
     python(

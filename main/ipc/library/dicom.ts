@@ -7,6 +7,7 @@ import type { ItemData, PatientSummary, SegmentStyle, WindowPreset } from '../..
 import { IpcError } from '../handler';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import { PHOTO_EXTENSIONS, photoProvider } from './photos';
+import { termById } from '../../services/masks/terminology';
 
 const PRESET_NAMES: Record<string, string> = { lung: 'Lung', mediastinum: 'Mediastinum', bone: 'Bone', brain: 'Brain' };
 const CT_PRESETS: WindowPreset[] = Object.entries(WINDOW_PRESETS).map(([k, w]) => ({ name: PRESET_NAMES[k] ?? k, center: w.center, width: w.width }));
@@ -41,7 +42,7 @@ export function createDicomProvider(decode: Decode): StudyProvider {
         })),
       }));
       // Photos are not DICOM: the indexer lists them as skipped, which is not news to the user.
-      const skipped = dicom.skipped.filter((s) => !PHOTO_EXTENSIONS.has(extname(s.path).toLowerCase())).map((s) => ({ path: s.path, reason: s.reason }));
+      const skipped = [...dicom.skipped.filter((s) => !PHOTO_EXTENSIONS.has(extname(s.path).toLowerCase())).map((s) => ({ path: s.path, reason: s.reason })), ...pics.skipped];
       return { patients, photos: pics.photos, skipped, sources };
     },
 
@@ -108,7 +109,10 @@ function styledVolume(series: SeriesIndex, slices: Uint8Array[], styles: readonl
   if (used.length === 0 || used.length !== present.size) return null;
   const segments = used.map((st) => {
     const n = parseInt(st.color.slice(1), 16);
-    const seg = proposedSegment(st.value, st.label, { color: [(n >> 16) & 255, (n >> 8) & 255, n & 255] });
+    const term = st.term ? termById(st.term) : undefined;
+    if (st.term && !term) throw new IpcError('invalid', `unknown segment type "${st.term}"`);
+    const codes = term ? { category: term.category, type: term.type } : {};
+    const seg = proposedSegment(st.value, st.label, { color: [(n >> 16) & 255, (n >> 8) & 255, n & 255], ...codes });
     return edited ? markEdited(seg) : seg;
   });
   return { width: first.columns, height: first.rows, slices, segments };

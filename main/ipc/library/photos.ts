@@ -19,21 +19,30 @@ async function walk(path: string, out: string[]): Promise<void> {
   else out.push(path);
 }
 
-export function photoProvider(decode: Decode): Pick<StudyProvider, 'load' | 'exportMasks'> & { index(paths: string[]): Promise<Pick<IndexedFiles, 'photos' | 'sources'>> } {
+export function photoProvider(decode: Decode): Pick<StudyProvider, 'load' | 'exportMasks'> & { index(paths: string[]): Promise<Pick<IndexedFiles, 'photos' | 'sources' | 'skipped'>> } {
   return {
     async index(realPaths) {
       const files: string[] = [];
       for (const p of realPaths) await walk(p, files);
       const photos: IndexedFiles['photos'] = [];
       const sources = new Map<string, ItemSource>();
+      const skipped: IndexedFiles['skipped'] = [];
       for (const path of files) {
         if (!PHOTO_EXTENSIONS.has(extname(path).toLowerCase()) || MASK_NAME.test(path) || path.includes('/masks/')) continue;
-        const size = await photoSize(path).catch(() => null);
+        // An unreadable photo is listed with the reason, never dropped without a word.
+        const size = await photoSize(path).catch((err: unknown) => {
+          skipped.push({ path, reason: `cannot read this image: ${err instanceof Error ? err.message : String(err)}` });
+          return null;
+        });
         if (!size) continue;
+        if (!(size.width > 0 && size.height > 0)) {
+          skipped.push({ path, reason: 'the image has no size in its header' });
+          continue;
+        }
         photos.push({ itemId: path, kind: 'photo', label: basename(path), position: null, ...size });
         sources.set(path, { kind: 'photo', path });
       }
-      return { photos, sources };
+      return { photos, sources, skipped };
     },
 
     async load(source, itemId, priority): Promise<ItemData> {
