@@ -199,7 +199,8 @@ export class AppState {
     const acceptEmpty = options.acceptEmpty ?? false;
     if (status === 'accepted' && !acceptEmpty && !this.mask.get(id)?.data.some((v) => v !== 0)) {
       this.pendingEmpty = id;
-      return this.error(`${label}: ${this.review.statusOf(id) === 'not-run' ? 'S3-Net has not run here and nothing is drawn' : 'the mask is empty'}; choose "Accept empty" to accept it with no mask`);
+      // Short: the status bar has room for one line; the review panel shows the "Accept empty" button beside it.
+      return this.error(`${label}: no mask (${this.review.statusOf(id) === 'not-run' ? 'never run' : 'empty'}) — Accept empty?`);
     }
     const r = await api.session.setStatus(key, id, status, acceptEmpty);
     if (!r.ok) return this.error(r.error.message);
