@@ -27,8 +27,8 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
   it('lists the photographs with thumbnails and shows the first', async () => {
     const { page } = app;
     await openFolder(app, join(DATA, 'skin/ph2/images'));
-    await expect.poll(() => page.getByTestId('photo').count()).toBe(15);
-    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('IMD002.bmp');
+    await expect.poll(() => page.getByTestId('photo').count(), { timeout: 15_000 }).toBe(15);
+    await expect.poll(() => page.getByTestId('slice-info').textContent(), { timeout: 15_000 }).toContain('IMD002.bmp');
     await page.waitForTimeout(300);
     await shot(page, 'photo-list');
   });
