@@ -11,6 +11,8 @@ commands:
   info <paths> [--json]               studies, series, slice counts and skipped files
   export …                            convert masks between PNG, DICOM SEG and NIfTI (see export --help)
   backends                            which TF.js backends and desktop shell are available here, and why not
+
+  --version                           the version of s3-annotate
 `;
 
 type Command = (args: string[], io: CommandIO) => Promise<number>;
@@ -38,12 +40,17 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     io.stdout.write(HELP);
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`s3-annotate ${await version()}\n`);
+    return 0;
+  }
   const load = COMMANDS[name];
   if (!load) {
     io.stderr.write(`s3-annotate: unknown command "${name}"\n${HELP}`);
     return 2;
   }
-  if (name === 'segment' && !rest.includes('--help')) {
+  // Which backend runs is said on `backends`, or with --verbose: not on every run.
+  if (name === 'segment' && rest.includes('--verbose') && !rest.includes('--help')) {
     const report = await describeBackends();
     const off = Object.entries(report.available).filter(([, a]) => !a.ok).map(([n, a]) => `${n}: ${a.detail}`);
     const requested = requestedBackend(rest);
@@ -51,6 +58,12 @@ export async function main(argv: string[], io: CommandIO = { stdout: process.std
     io.stderr.write(`s3-annotate: TF.js backend ${using}${off.length ? `; unavailable — ${off.join('; ')}` : ''}\n`);
   }
   return (await load())(rest, io);
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
 }
 
 /** The --backend value as given (`--backend cpu` or `--backend=cpu`); segment validates it. */

@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import type { Result } from './result';
 import type { ItemData, RecentEntry, StudyIndex, Thumbnail } from './study';
 import type { JobProgress, JobResult, PickedMask, RunAccepted, RunConfig, pickRequest } from './segment';
-import type { SavedMask, SessionState, ReviewStatus, ViewState } from './session';
-import type { ExportDone, ExportFormat, SegmentStyle } from './export';
+import type { Preferences, SavedMask, SessionState, ReviewStatus, ViewState } from './session';
+import type { ExportDone, ExportFormat, ExportPlan, ExportRequest, ExportSelection, SegmentStyle, TerminologyEntry } from './export';
 import type { MenuCommand } from './menu';
 
 export type Unsubscribe = () => void;
@@ -32,14 +32,24 @@ export interface SessionApi {
   load(studyKey: string): Promise<Result<SessionState>>;
   mask(studyKey: string, itemId: string): Promise<Result<SavedMask | null>>;
   saveMask(studyKey: string, itemId: string, width: number, height: number, mask: Uint8Array): Promise<Result<null>>;
-  setStatus(studyKey: string, itemId: string, status: ReviewStatus): Promise<Result<null>>;
+  /**
+   * Refused (invalid) for accepting an item without a mask unless acceptEmpty; accepting an item a person edited keeps
+   * it corrected. Returns the status saved.
+   */
+  setStatus(studyKey: string, itemId: string, status: ReviewStatus, acceptEmpty?: boolean): Promise<Result<ReviewStatus>>;
   setView(studyKey: string, view: ViewState): Promise<Result<null>>;
   setSegments(studyKey: string, segments: SegmentStyle[]): Promise<Result<null>>;
+  preferences(): Promise<Result<Preferences>>;
+  setPreferences(p: { reviewerName: string }): Promise<Result<Preferences>>;
+  /** The built-in segment terminology (SNOMED CT codes) for the segment panel's picker. */
+  terminology(): Promise<Result<TerminologyEntry[]>>;
 }
 
 export interface ExportApi {
   chooseDestination(format: ExportFormat, suggestedName: string): Promise<Result<string | null>>;
-  run(studyKey: string, format: ExportFormat, destination: string, itemIds: string[], overwrite: boolean, segments?: SegmentStyle[]): Promise<Result<ExportDone>>;
+  /** What run would write for this selection, counted per status, without writing anything. */
+  plan(selection: ExportSelection): Promise<Result<ExportPlan>>;
+  run(request: ExportRequest): Promise<Result<ExportDone>>;
 }
 
 export interface MenuApi {

@@ -28,11 +28,15 @@ export const sessionChannels = {
   setSegments: 'session:set-segments',
   /** main → renderer: the store quarantined a damaged file or recovered from its last good copy. */
   notice: 'session:notice',
+  preferences: 'session:preferences',
+  setPreferences: 'session:set-preferences',
+  terminology: 'session:terminology',
 } as const;
 
 export const exportChannels = {
   chooseDestination: 'export:choose-destination',
   run: 'export:run',
+  plan: 'export:plan',
 } as const;
 
 export const menuChannels = { command: 'menu:command' } as const;

@@ -34,6 +34,8 @@ export const sessionState = z.object({
   /** Items a person has changed since S3-Net proposed them (kept after accepting, for SEG's algorithm type). */
   edited: z.array(z.string()).default([]),
   view: viewState,
+  /** Who made each item's latest review decision, and when (sessions saved before this have none). */
+  decisions: z.record(z.string(), z.object({ status: reviewStatus, reviewer: z.string().max(64), at: z.string() })).default({}).catch({}),
   /** The segments' names and colours as the user set them. */
   segments: z.array(segmentStyle).default([]),
   updatedAt: z.string(),
@@ -47,6 +49,12 @@ export type SavedMask = z.infer<typeof savedMask>;
 export const saveMaskRequest = z
   .object({ studyKey: key, itemId, width: z.number().int().min(1).max(8192), height: z.number().int().min(1).max(8192), mask: u8 })
   .refine((r) => r.mask.length === r.width * r.height, { message: 'mask length must be width × height' });
-export const setStatusRequest = z.object({ studyKey: key, itemId, status: reviewStatus });
+/** acceptEmpty: the user confirmed accepting an item with no mask (never run, or everything erased). */
+export const setStatusRequest = z.object({ studyKey: key, itemId, status: reviewStatus, acceptEmpty: z.boolean().optional() });
+
+/** The app's preferences, set once: the reviewer's name goes with every decision and into SEG's ContentCreatorName. */
+export const preferences = z.object({ reviewerName: z.string().max(64).default('') });
+export type Preferences = z.infer<typeof preferences>;
+export const setPreferencesRequest = z.object({ reviewerName: z.string().trim().max(64) });
 export const setViewRequest = z.object({ studyKey: key, view: viewState });
 export const setSegmentsRequest = z.object({ studyKey: key, segments: z.array(segmentStyle).min(1).max(255) });

@@ -1,6 +1,9 @@
 // IPC for the session: load a study's saved state, read and autosave masks, review statuses and the view.
-import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setSegmentsRequest, setStatusRequest, setViewRequest } from '../contracts';
-import { handle, type HandlerTable } from './handler';
+import { loadRequest, maskRequest, saveMaskRequest, sessionChannels, setPreferencesRequest, setSegmentsRequest, setStatusRequest, setViewRequest } from '../contracts';
+import { z } from 'zod';
+import { EmptyAcceptError } from '../services/session/store';
+import { TERMS } from '../services/masks/terminology';
+import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 
 export function sessionHandlers({ store, library }: IpcDeps): HandlerTable {
@@ -19,8 +22,11 @@ export function sessionHandlers({ store, library }: IpcDeps): HandlerTable {
     }),
     [sessionChannels.setStatus]: handle(setStatusRequest, async (r) => {
       openItem(r.studyKey, r.itemId);
-      await store.setStatus(r.studyKey, r.itemId, r.status);
-      return null;
+      try {
+        return await store.setStatus(r.studyKey, r.itemId, r.status, { acceptEmpty: r.acceptEmpty ?? false });
+      } catch (err) {
+        throw err instanceof EmptyAcceptError ? new IpcError('invalid', err.message) : err;
+      }
     }),
     [sessionChannels.setView]: handle(setViewRequest, async (r) => {
       openItem(r.studyKey);
@@ -32,5 +38,10 @@ export function sessionHandlers({ store, library }: IpcDeps): HandlerTable {
       await store.setSegments(r.studyKey, r.segments);
       return null;
     }),
+    [sessionChannels.preferences]: handle(z.null(), () => store.preferences()),
+    [sessionChannels.setPreferences]: handle(setPreferencesRequest, (p) => store.setPreferences(p)),
+    [sessionChannels.terminology]: handle(z.null(), async () =>
+      TERMS.map((t) => ({ id: t.id, name: t.name, category: t.category.meaning, code: t.type.value, color: `#${t.color.map((c) => c.toString(16).padStart(2, '0')).join('')}` })),
+    ),
   };
 }

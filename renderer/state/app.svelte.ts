@@ -1,9 +1,9 @@
 // The app's state root: opens studies, restores sessions, moves between items, runs S3-Net and records reviews.
 import { getContext, setContext } from 'svelte';
-import type { ReviewStatus, RunConfig, StudyIndex } from '../../main/contracts';
+import type { ReviewStatus, RunConfig, StudyIndex, TerminologyEntry } from '../../main/contracts';
 import { api } from '../api';
 import { StudyState } from './study.svelte';
-import { MaskState } from './mask.svelte';
+import { MaskState, defaultSegments } from './mask.svelte';
 import { ReviewState } from './review.svelte';
 import { JobsState } from './jobs.svelte';
 import { ToolState } from './tools.svelte';
@@ -60,6 +60,12 @@ export class AppState {
       else if (c.command === 'export') this.exportOpen = true;
       else if (c.command === 'help') this.helpOpen = true;
     });
+    void api.session.terminology().then((r) => {
+      if (r.ok) this.terms = r.value;
+    });
+    void api.session.preferences().then((r) => {
+      if (r.ok) this.reviewerName = r.value.reviewerName;
+    });
   }
 
   info(m: string): void {
@@ -96,7 +102,9 @@ export class AppState {
     this.review.order = this.study.order;
     const s = await api.session.load(index.studyKey);
     this.review.statuses = s.ok ? { ...s.value.statuses } : {};
+    // Segment names and colours belong to the study: its own, or the default for what it holds.
     if (s.ok && s.value.segments.length > 0) this.mask.segments = s.value.segments.map((g) => ({ ...g }));
+    else this.mask.segments = defaultSegments(index.patients.length === 0 && index.photos.length > 0 ? 'photo' : 'ct');
     if (s.ok)
       await Promise.all(
         s.value.masks.map(async (id) => {
@@ -118,6 +126,8 @@ export class AppState {
     const item = await this.study.load(itemId, (m) => this.error(m));
     if (!item) return;
     const groupChanged = this.study.currentEntry?.group !== this.study.entries.find((e) => e.ref.itemId === itemId)?.group;
+    // A red fill hides a red-brown lesion's border: photos open with the outline, CT with the fill.
+    if (this.study.current?.kind !== item.kind) this.mask.display = item.kind === 'photo' ? 'outline' : 'filled';
     this.study.currentId = itemId;
     if (groupChanged && !options.keepVoi) this.voi = item.kind === 'slice' ? { center: item.presets[0]?.center ?? 40, width: item.presets[0]?.width ?? 400 } : null;
     this.mask.ensure(itemId, item.width, item.height);
@@ -150,7 +160,7 @@ export class AppState {
     this.#segmentsTimer = setTimeout(() => {
       const key = this.study.index?.studyKey;
       if (!key) return;
-      const segments = this.mask.segments.map((s) => ({ value: s.value, label: s.label.trim() || `Segment ${s.value}`, color: s.color }));
+      const segments = this.mask.segments.map((s) => ({ value: s.value, label: s.label.trim() || `Segment ${s.value}`, color: s.color, ...(s.term ? { term: s.term } : {}) }));
       void api.session.setSegments(key, segments).then((r) => (r.ok ? undefined : this.error(r.error.message)));
     }, 300);
   }
@@ -163,13 +173,55 @@ export class AppState {
     if (!r.ok) this.error(r.error.message);
   }
 
-  /** A decision on the current item; accepting also writes its mask at once. */
-  async decide(status: 'accepted' | 'rejected'): Promise<void> {
+  /** The item whose accept was refused for want of a mask; the review panel then offers "Accept empty". */
+  pendingEmpty: string | null = $state(null);
+  /** The built-in segment terminology (loaded once) for the segment panel's picker. */
+  terms: TerminologyEntry[] = $state.raw([]);
+  /** Set once in preferences; main records it with every decision and writes it to SEG (ContentCreatorName). */
+  reviewerName = $state('');
+
+  async setReviewerName(name: string): Promise<void> {
+    const r = await api.session.setPreferences({ reviewerName: name });
+    if (r.ok) this.reviewerName = r.value.reviewerName;
+    else this.error(r.error.message);
+  }
+
+  /**
+   * A decision on the current item (its mask is autosaved first). Accepting an item with no mask needs acceptEmpty;
+   * accepting a corrected item keeps it corrected. `next`: then show the next item nobody has decided on.
+   */
+  async decide(status: 'accepted' | 'rejected', options: { acceptEmpty?: boolean; next?: boolean } = {}): Promise<void> {
     const id = this.study.currentId;
-    if (!id) return;
+    const key = this.study.index?.studyKey;
+    if (!id || !key) return;
     await this.autosave.flush();
-    await this.setStatus(id, status);
-    this.info(`${this.study.currentEntry?.ref.label ?? id}: ${status}`);
+    const label = this.itemLabel(id);
+    const acceptEmpty = options.acceptEmpty ?? false;
+    if (status === 'accepted' && !acceptEmpty && !this.mask.get(id)?.data.some((v) => v !== 0)) {
+      this.pendingEmpty = id;
+      // Short: the status bar has room for one line; the review panel shows the "Accept empty" button beside it.
+      return this.error(`${label}: no mask (${this.review.statusOf(id) === 'not-run' ? 'never run' : 'empty'}) — Accept empty?`);
+    }
+    const r = await api.session.setStatus(key, id, status, acceptEmpty);
+    if (!r.ok) return this.error(r.error.message);
+    const saved = r.value;
+    this.review.statuses[id] = saved;
+    this.pendingEmpty = null;
+    const by = this.reviewerName ? ` by ${this.reviewerName}` : '';
+    this.info(`${label}: ${saved === 'corrected' && status === 'accepted' ? 'accepted (corrected)' : saved}${acceptEmpty ? ', empty' : ''}${by}`);
+    if (options.next) {
+      const nextId = this.review.nextUnreviewed(id);
+      if (nextId) await this.select(nextId);
+    }
+  }
+
+  /** How people name an item: "Slice 8/16" in a series (file names say little), the file name for a photo. */
+  itemLabel(itemId: string): string {
+    const entry = this.study.entries.find((e) => e.ref.itemId === itemId);
+    if (!entry) return itemId;
+    if (entry.ref.kind !== 'slice') return entry.ref.label;
+    const group = this.study.entries.filter((e) => e.group === entry.group);
+    return `Slice ${group.indexOf(entry) + 1}/${group.length}`;
   }
 
   async nextUnreviewed(): Promise<void> {
@@ -181,10 +233,15 @@ export class AppState {
   async run(scope: 'item' | 'group' | 'all', config?: RunConfig): Promise<void> {
     const key = this.study.index?.studyKey;
     if (!key || !this.study.currentId) return;
-    const ids = scope === 'item' ? [this.study.currentId] : scope === 'group' ? this.study.group : this.study.order;
+    const named = scope === 'item' ? [this.study.currentId] : scope === 'group' ? this.study.group : this.study.order;
+    // A proposal never replaces reviewed work (main keeps it only for undecided items), so a run skips those.
+    const decided = (id: string): boolean => ['accepted', 'corrected', 'rejected'].includes(this.review.statusOf(id));
+    const ids = named.filter((id) => !decided(id));
+    const skipped = named.length - ids.length;
+    if (ids.length === 0) return this.info(`Nothing to run: ${skipped === 1 ? 'this item is' : `all ${skipped} items are`} already reviewed`);
     const r = await api.segment.run(key, ids, config);
     if (!r.ok) return this.error(r.error.message);
-    this.info(`S3-Net queued for ${r.value.jobs.length} item${r.value.jobs.length === 1 ? '' : 's'}`);
+    this.info(`S3-Net queued for ${r.value.jobs.length} item${r.value.jobs.length === 1 ? '' : 's'}${skipped ? ` (${skipped} reviewed skipped)` : ''}`);
   }
 
   async cancelRuns(jobIds: string[] = this.jobs.active.map((j) => j.jobId)): Promise<void> {

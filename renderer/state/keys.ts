@@ -13,7 +13,8 @@ const key = (k: string, mods: { ctrl?: boolean; shift?: boolean } = {}) => (e: K
   e.key.toLowerCase() === k.toLowerCase() && !!mods.ctrl === (e.ctrlKey || e.metaKey) && (mods.shift === undefined || !!mods.shift === e.shiftKey) && !e.altKey;
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  { keys: 'A', does: 'Accept this proposal', match: key('a'), run: (a) => void a.decide('accepted') },
+  { keys: 'A', does: 'Accept and go to the next unreviewed item', match: key('a', { shift: false }), run: (a) => void a.decide('accepted', { next: true }) },
+  { keys: 'Shift+A', does: 'Accept and stay', match: key('a', { shift: true }), run: (a) => void a.decide('accepted') },
   { keys: 'R', does: 'Reject this proposal', match: key('r'), run: (a) => void a.decide('rejected') },
   { keys: 'N', does: 'Next unreviewed item', match: key('n'), run: (a) => void a.nextUnreviewed() },
   { keys: 'D', does: 'Next proposal to check, least confident first', match: key('d'), run: (a) => void showNextToCheck(a) },

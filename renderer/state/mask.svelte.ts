@@ -6,6 +6,13 @@ export interface Segment {
   readonly value: number;
   label: string;
   color: string;
+  /** What it is, from the built-in terminology (SEG writes its SNOMED CT codes); none: unspecified tissue. */
+  term?: string;
+}
+
+/** A study's first segment, named after what S3-Net proposes there: the lungs on CT, the lesion on photographs. */
+export function defaultSegments(kind: 'ct' | 'photo'): Segment[] {
+  return kind === 'ct' ? [{ value: 1, label: 'Lungs', color: '#ff4d4f', term: 'lung' }] : [{ value: 1, label: 'Lesion', color: '#ff4d4f', term: 'lesion' }];
 }
 
 export interface MaskBuffer {
@@ -18,7 +25,7 @@ export interface MaskBuffer {
 const PALETTE = ['#ff4d4f', '#40a9ff', '#52c41a', '#faad14', '#b37feb'];
 
 export class MaskState {
-  segments: Segment[] = $state([{ value: 1, label: 'Lesion / lungs', color: PALETTE[0] ?? '#ff4d4f' }]);
+  segments: Segment[] = $state(defaultSegments('ct'));
   active = $state(1);
   opacity = $state(0.45);
   display: DisplayMode = $state('filled');

@@ -13,6 +13,7 @@ export class MaskOverlay {
   #image: ImageData;
   #palette = new Uint32Array(256);
   #mode: DisplayMode = 'filled';
+  #hatched = false;
   #mask: Uint8Array;
 
   constructor(
@@ -30,8 +31,9 @@ export class MaskOverlay {
     this.#mask = mask;
   }
 
-  /** colours: CSS hex per segment value (index 1..). */
-  setStyle(colours: ReadonlyMap<number, string>, mode: DisplayMode): void {
+  /** colours: CSS hex per segment value (index 1..). hatched: diagonal stripes only (a rejected proposal). */
+  setStyle(colours: ReadonlyMap<number, string>, mode: DisplayMode, hatched = false): void {
+    this.#hatched = hatched;
     this.#palette.fill(0);
     for (const [value, hex] of colours) {
       const n = parseInt(hex.slice(1), 16);
@@ -71,6 +73,7 @@ export class MaskOverlay {
             m[i - 2] !== v || m[i + 2] !== v || m[i - 2 * w] !== v || m[i + 2 * w] !== v;
           if (!edge) c = 0;
         }
+        if (c && this.#hatched && (x + y) % 8 > 2) c = 0;
         px[i] = c;
       }
     }

@@ -39,12 +39,12 @@ describe('expandInputs', () => {
 });
 
 describe('segment without anything it can train on', () => {
-  it('names each bad input, exits 1, and says which backend it would use and why others are unavailable', async () => {
+  it('names each bad input, exits 1, and with --verbose says which backend it would use and why others are unavailable', async () => {
     const dir = await mkdtemp(join(tmpdir(), 's3-bad-'));
     try {
       await writeFile(join(dir, 'empty.jpg'), '');
       const c = capture();
-      const code = await main(['segment', join(dir, 'empty.jpg'), join(dir, 'gone.bmp'), '--out', join(dir, 'out'), '--backend', 'cpu'], c.io);
+      const code = await main(['segment', join(dir, 'empty.jpg'), join(dir, 'gone.bmp'), '--out', join(dir, 'out'), '--backend', 'cpu', '--verbose'], c.io);
       expect(code).toBe(1);
       expect(c.err()).toMatch(/TF\.js backend cpu \(requested; auto would pick (wasm|tensorflow)\)/);
       expect(c.err()).toContain(`${join(dir, 'gone.bmp')}: no such file or folder`);

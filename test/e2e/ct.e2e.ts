@@ -105,16 +105,31 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     expect(await maskCount(page)).toBe(erased);
   });
 
-  it('accepts with A, moves on with N, and keeps the counts per status on screen', async () => {
+  it('A keeps a corrected slice corrected and moves on; a slice never run is accepted only as "Accept empty"; R draws hatched', async () => {
     const { page } = app;
     const slice = await page.getByTestId('slice-info').textContent();
     await page.keyboard.press('a');
-    await expect.poll(() => page.getByTestId('count-accepted').textContent()).toContain('1');
-    await page.keyboard.press('n');
-    await expect.poll(() => page.getByTestId('slice-info').textContent()).not.toBe(slice);
+    await expect.poll(() => page.getByTestId('count-corrected').textContent(), { timeout: 15_000 }).toContain('1');
+    await expect(page.getByTestId('count-accepted').textContent()).resolves.toContain('0');
+    await expect.poll(() => page.getByTestId('slice-info').textContent(), { timeout: 15_000 }).not.toBe(slice);
+    // The next unreviewed slice was never run: A asks first and accepts nothing.
+    await page.keyboard.press('a');
+    await page.getByTestId('accept-empty-confirm').waitFor({ timeout: 15_000 });
+    await expect(page.getByTestId('count-accepted').textContent()).resolves.toContain('0');
     await page.keyboard.press('r');
-    await expect.poll(() => page.getByTestId('count-rejected').textContent()).toContain('1');
+    await expect.poll(() => page.getByTestId('count-rejected').textContent(), { timeout: 15_000 }).toContain('1');
     await expect(page.getByTestId('count-not-run').textContent()).resolves.toContain('14');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.getByTestId('slice-info').textContent(), { timeout: 15_000 }).toBe(slice);
+    await page.keyboard.press('r');
+    await expect.poll(() => page.getByTestId('count-rejected').textContent(), { timeout: 15_000 }).toContain('2');
+    await shot(page, 'ct-rejected');
+    await page.keyboard.press('Shift+A');
+    // Accepting after a rejection: a person edited this slice, so it is corrected, and Shift+A stays on it.
+    await expect.poll(() => page.getByTestId('count-corrected').textContent(), { timeout: 15_000 }).toContain('1');
+    await expect(page.getByTestId('count-rejected').textContent()).resolves.toContain('1');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByTestId('slice-info').textContent(), { timeout: 15_000 }).not.toBe(slice);
   });
 
   it('exports a DICOM SEG that dciodvfy accepts, and never overwrites without asking', async () => {
@@ -126,6 +141,7 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     app.host.dialogs.answerExportFolder(out);
     await page.getByTestId('export-choose').click();
     await expect.poll(() => page.getByTestId('export-destination').textContent()).toBe(out);
+    await expect.poll(() => page.getByTestId('export-plan').textContent(), { timeout: 15_000 }).toBe('1 corrected, 1 rejected written empty, 14 not run left out');
     await shot(page, 'export-dialog');
     await page.getByTestId('export-run').click();
     await expect.poll(() => page.getByTestId('export-result').textContent(), { timeout: 60_000 }).toContain('.seg.dcm');
@@ -147,11 +163,13 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
   it('runs the whole series in the background, shows results as they finish, and cancels the rest', async () => {
     const { page } = app;
     await page.getByTestId('run-group').click();
-    await expect.poll(() => page.locator('[data-testid=job]').count()).toBeGreaterThanOrEqual(16);
+    // The corrected and the rejected slice are skipped: 14 of the series' 16 run, after the one run before.
+    await expect.poll(() => page.locator('[data-testid=job]').count(), { timeout: 15_000 }).toBe(15);
+    await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 15_000 }).toContain('(2 reviewed skipped)');
     // Two more proposals arrive one by one while the queue keeps running.
     await expect.poll(() => page.locator('[data-testid=job][data-state=done]').count(), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
     await expect.poll(async () => Number((await page.getByTestId('count-proposed').textContent())?.match(/\d+/)?.[0])).toBeGreaterThanOrEqual(2);
-    await expect(page.getByTestId('queue-progress').textContent()).resolves.toMatch(/\d+\/17 done/);
+    await expect(page.getByTestId('queue-progress').textContent()).resolves.toMatch(/\d+\/15 done/);
     await shot(page, 'ct-queue');
     // One item's × cancels that item only; the queue goes on.
     await page.getByTestId('cancel-job').last().click();
@@ -161,7 +179,7 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     await expect.poll(() => page.locator('[data-testid=job][data-state=running], [data-testid=job][data-state=queued]').count(), { timeout: 60_000 }).toBe(0);
     expect(await page.locator('[data-testid=job][data-state=cancelled]').count()).toBeGreaterThan(5);
     // Reviewed slices keep what the clinician decided.
-    await expect(page.getByTestId('count-accepted').textContent()).resolves.toContain('1');
+    await expect(page.getByTestId('count-corrected').textContent()).resolves.toContain('1');
     await expect(page.getByTestId('count-rejected').textContent()).resolves.toContain('1');
   });
 
@@ -177,8 +195,8 @@ describe('chest CT (LIDC-IDRI-0001)', () => {
     // D shows the first row, and the status bar gives that slice's confidence.
     await page.keyboard.press('d');
     const first = await page.getByTestId('queue-row').first().getAttribute('data-item');
-    await expect.poll(() => currentItem(page)).toBe(first);
-    await expect.poll(() => page.getByTestId('item-confidence').getAttribute('data-confidence')).toBe(String(values[0]));
+    await expect.poll(() => currentItem(page), { timeout: 15_000 }).toBe(first);
+    await expect.poll(() => page.getByTestId('item-confidence').getAttribute('data-confidence'), { timeout: 15_000 }).toBe(String(values[0]));
     await expect(page.getByTestId('item-confidence').textContent()).resolves.toContain(`${Math.floor((values[0] ?? 0) * 100)}%`);
   });
 

@@ -9,7 +9,12 @@ import { createSegmenter } from './host/segmenter';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DATA = resolve(ROOT, '../shared/data');
-export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+/**
+ * `npm run test:e2e -- --update-screenshots` (S3_UPDATE_SCREENSHOTS=1) rewrites the README's screenshots, made with
+ * the app's real run defaults; any other run writes them to a temporary folder and leaves the committed files alone.
+ */
+export const UPDATE_SCREENSHOTS = process.env.S3_UPDATE_SCREENSHOTS === '1';
+export const SCREENSHOTS = UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(tmpdir(), 's3-e2e-screenshots');
 
 export interface AppUnderTest {
   readonly host: Host;
@@ -30,8 +35,9 @@ export async function startApp(options: { browser: Browser; dataDir?: string; se
     rendererDir: join(ROOT, 'out/renderer'),
     dataDir,
     segmenter: options.segmenter ?? createSegmenter(),
-    // Small and quick: the e2e suite checks the app's plumbing, not S3-Net's quality.
-    runDefaults: { size: 64, maxIterations: 3, minIterations: 1 },
+    // Small and quick: the e2e suite checks the app's plumbing, not S3-Net's quality. Screenshots for the README
+    // show what a user gets, so they are made with the real defaults.
+    ...(UPDATE_SCREENSHOTS ? {} : { runDefaults: { size: 64, maxIterations: 3, minIterations: 1 } }),
   });
   const page = await options.browser.newPage({ viewport: { width: 1440, height: 900 } });
   const errors: string[] = [];

@@ -27,8 +27,8 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
   it('lists the photographs with thumbnails and shows the first', async () => {
     const { page } = app;
     await openFolder(app, join(DATA, 'skin/ph2/images'));
-    await expect.poll(() => page.getByTestId('photo').count()).toBe(15);
-    await expect.poll(() => page.getByTestId('slice-info').textContent()).toContain('IMD002.bmp');
+    await expect.poll(() => page.getByTestId('photo').count(), { timeout: 15_000 }).toBe(15);
+    await expect.poll(() => page.getByTestId('slice-info').textContent(), { timeout: 15_000 }).toContain('IMD002.bmp');
     await page.waitForTimeout(300);
     await shot(page, 'photo-list');
   });
@@ -56,8 +56,10 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
 
   it('accepts and exports a PNG identical to the mask on screen', async () => {
     const { page } = app;
-    await page.keyboard.press('a');
-    await expect.poll(() => page.getByTestId('item-status').getAttribute('data-status')).toBe('accepted');
+    // Shift+A accepts and stays (A would move on); the pick was an edit, so the accepted photo counts as corrected.
+    await page.keyboard.press('Shift+A');
+    await expect.poll(() => page.getByTestId('count-corrected').textContent(), { timeout: 15_000 }).toContain('1');
+    await expect(page.getByTestId('item-status').getAttribute('data-status')).resolves.toBe('corrected');
     await page.getByTestId('open-export').click();
     await page.getByTestId('export-scope').selectOption('item');
     app.host.dialogs.answerExportFolder(out);
@@ -76,7 +78,7 @@ describe('dermoscopy photo (PH2 IMD002)', () => {
   it('runs S3-Net on every photo and lists the proposals with their confidence, least confident first', async () => {
     const { page } = app;
     await page.getByTestId('run-all').click();
-    // IMD002 stays accepted; the other fourteen wait for review.
+    // IMD002 stays corrected (the run skips it); the other fourteen wait for review.
     await expect.poll(() => page.getByTestId('count-proposed').textContent(), { timeout: 180_000 }).toContain('14');
     await expect.poll(() => page.locator('[data-testid=job][data-state=running], [data-testid=job][data-state=queued]').count(), { timeout: 60_000 }).toBe(0);
     const rows = page.getByTestId('queue-row');

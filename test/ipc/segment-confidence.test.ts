@@ -68,7 +68,8 @@ describe('segment results', () => {
     expect(session.confidences[first.itemId]).toBe(r.confidence);
 
     // A run on an item someone already accepted changes neither its status nor its confidence.
-    await call('session:set-status', { studyKey: index.studyKey, itemId: second.itemId, status: 'accepted' });
+    // (Never run and nothing drawn: accepting it needs the user's "accept empty".)
+    await call('session:set-status', { studyKey: index.studyKey, itemId: second.itemId, status: 'accepted', acceptEmpty: true });
     await runAndWait(index.studyKey, second.itemId);
     session = await call<SessionState>('session:load', { studyKey: index.studyKey });
     expect(session.statuses[second.itemId]).toBe('accepted');

@@ -18,13 +18,14 @@ describe('SessionStore', () => {
     const writes = [];
     for (let k = 1; k <= 40; k++) {
       writes.push(store.saveMask('study', 'item', 64, 64, new Uint8Array(64 * 64).fill(k % 3, 0, k * 50)));
-      writes.push(store.setStatus('study', 'item', k % 2 ? 'corrected' : 'accepted'));
+      writes.push(store.setStatus('study', 'item', k % 2 ? 'corrected' : 'accepted', { acceptEmpty: true }));
     }
     await Promise.all(writes);
     const fresh = new SessionStore(dir);
     const saved = await fresh.readMask('study', 'item');
     expect(saved?.mask.subarray(0, 2000).every((v) => v === 1)).toBe(true);
-    expect((await fresh.load('study')).statuses.item).toBe('accepted');
+    // Accepting an item after it was corrected keeps it corrected (accepted after edits).
+    expect((await fresh.load('study')).statuses.item).toBe('corrected');
     const names = (await readdir(join(dir, 'studies'), { recursive: true })).map(String);
     expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
@@ -33,7 +34,7 @@ describe('SessionStore', () => {
     const store = new SessionStore(dir);
     await store.setProposed('conf', 'a', 0.25);
     await store.setProposed('conf', 'b', 0.9);
-    await store.setStatus('conf', 'b', 'accepted');
+    await store.setStatus('conf', 'b', 'accepted', { acceptEmpty: true });
     const fresh = await new SessionStore(dir).load('conf');
     expect(fresh.statuses).toEqual({ a: 'proposed', b: 'accepted' });
     expect(fresh.confidences).toEqual({ a: 0.25, b: 0.9 });

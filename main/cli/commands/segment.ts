@@ -11,6 +11,7 @@ import { PHOTO_WORKING_PIXELS } from '../../services/budget';
 import { existsSync } from 'node:fs';
 import { FileExistsError } from '../../services/fs/atomic';
 import { expandInputs } from '../inputs';
+import { targetTerm } from '../../services/masks/terminology';
 import { progressDisplay } from '../progress';
 import type { CommandIO } from './info';
 
@@ -38,7 +39,10 @@ Trains S3-Net on each image (no labels) and writes, per input, <name>.mask.png (
   --warm-start                 CT series: each slice starts from its neighbour's trained weights (slices run in order)
   --warm-min-iter N            with --warm-start, iterations before the stop rule on warm slices (default 1)
   --overwrite                  replace existing output files (never done otherwise)
-  --json                       one JSON object per input on stdout
+  --json                       one JSON object per input on stdout (SEG/NIfTI: each slice's record names the file
+                               it went into, and one record per series follows its write)
+  --verbose                    say which TF.js backend runs and which are unavailable
+ Without --json, a line per finished item goes to stdout when it is not a terminal (a log, a pipe).
 `;
 
 interface SegmentFlags {
@@ -63,7 +67,7 @@ function parse(args: string[]): SegmentFlags | string {
       options: {
         out: { type: 'string' }, backend: { type: 'string' }, mode: { type: 'string' }, target: { type: 'string' },
         format: { type: 'string' }, size: { type: 'string' }, 'max-iter': { type: 'string' }, seed: { type: 'string' },
-        workers: { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+        workers: { type: 'string' }, overwrite: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' }, verbose: { type: 'boolean' },
         'warm-start': { type: 'boolean' }, 'warm-min-iter': { type: 'string' }, 'min-iter': { type: 'string' }, 'min-labels': { type: 'string' }, consistency: { type: 'string' },
         'consistency-size': { type: 'string' }, spatial: { type: 'string' }, offsets: { type: 'string' },
       },
@@ -124,6 +128,11 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     return 2;
   }
   const { photos, dicom, errors } = await expandInputs(flags.inputs);
+  if (flags.format !== 'png' && photos.length > 0) {
+    // A DICOM SEG or NIfTI needs a DICOM series to reference; a photograph has none.
+    io.stderr.write(`s3-annotate segment: --format ${flags.format} needs DICOM series, but ${photos[0]}${photos.length > 1 ? ` and ${photos.length - 1} more` : ''} ${photos.length > 1 ? 'are photographs' : 'is a photograph'}: photographs are written as PNG (leave out --format, or segment them separately)\n`);
+    return 2;
+  }
   let failures = errors.length;
   for (const e of errors) io.stderr.write(`s3-annotate: ${e.path}: ${e.reason}\n`);
   // Series are indexed (headers only) up front and decoded one at a time, just before they train: a folder of many
@@ -140,10 +149,20 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     return 1;
   }
   const outputNames = sliceStems(found.series);
+  const photoNames = photoOutputNames(photos, new Set(outputNames.values()));
   const runner = createSegmentationRunner(flags.workers ? { workers: flags.workers } : {});
   const stderr = process.stderr;
   const progress = progressDisplay(stderr, total);
-  const report = (line: object) => flags.json && io.stdout.write(`${JSON.stringify(line)}\n`);
+  // Where nobody watches a progress bar (a log, a pipe), say each item as it finishes.
+  const lineEach = !flags.json && !(io.stdout as NodeJS.WriteStream).isTTY;
+  let finished = 0;
+  const report = (line: { input: string; mask?: string; output?: string; iterations?: number; seconds?: number; series?: string; files?: string[] }) => {
+    if (flags.json) io.stdout.write(`${JSON.stringify(line)}\n`);
+    else if (lineEach) {
+      if (line.series) io.stdout.write(`wrote ${line.files?.join(', ')} (series ${line.series})\n`);
+      else io.stdout.write(`${++finished}/${total} ${line.input} → ${line.mask ?? line.output ?? ''} (${line.iterations} iterations, ${line.seconds} s)\n`);
+    }
+  };
   const train = (name: string, image: RgbImage, warm?: { from?: Map<string, Float32Array> }) =>
     runner
       .segment(image, warm?.from ? { ...flags.config, minIterations: flags.warmMinIterations } : flags.config, {
@@ -166,7 +185,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
   });
 
   const photoJob = async (path: string): Promise<void> => {
-    const name = basename(path, extname(path));
+    const name = photoNames.get(path) as string;
     try {
       // Refuse before minutes of training, not after: outputs are never replaced without --overwrite.
       if (!flags.overwrite) {
@@ -214,6 +233,7 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     const series = await loadSeries(index);
     // Warm start: the weights of the slice before, handed along the chain (slices then run one after another).
     let previous: Map<string, Float32Array> | undefined;
+    const pending: Array<ReturnType<typeof describe>> = [];
     const sliceJob = async (slice: LoadedSlice, k: number): Promise<void> => {
       const name = nameOf(slice);
       const warmFrom = previous;
@@ -228,7 +248,8 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
         report(describe(slice.sourcePath, result, target, { mask: out.maskPath, labels: out.labelsPath, width: slice.width, height: slice.height, ...warm }));
       } else {
         masks[k] = target.mask;
-        report(describe(slice.sourcePath, result, target, { width: slice.width, height: slice.height, ...warm }));
+        // Said once the series file is written, so the record can name it.
+        pending.push(describe(slice.sourcePath, result, target, { width: slice.width, height: slice.height, ...warm }));
       }
     };
     // Slices are independent here (no warm start), so they fill both workers; a PNG slice that fails does not stop
@@ -243,8 +264,10 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       }
     }), flags.warmStart ? 1 : inFlight);
     if (flags.format !== 'png') {
-      const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite });
-      for (const path of written) io.stderr.write(`s3-annotate: wrote ${path}\n`);
+      const named = targetSegment(flags.target);
+      const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite, segment: named });
+      for (const rec of pending) report({ ...rec, output: written[0] as string, format: flags.format } as typeof rec & { output: string });
+      report({ input: dirname(series.slices[0]?.sourcePath ?? ''), series: series.index.seriesInstanceUID, format: flags.format, files: written, slices: series.slices.length } as { input: string; series: string; files: string[] });
     }
   };
 
@@ -290,7 +313,7 @@ function outputStems(series: readonly (readonly { sourcePath: string; frameIndex
   const firstCount = count(first);
   const second = all.map(({ slice }, i) => ((firstCount.get(first[i] as string) as number) > 1 ? `${basename(dirname(slice.sourcePath))}_${first[i]}` : (first[i] as string)));
   const secondCount = count(second);
-  return new Map(all.map(({ slice, k }, i) => [`${slice.sourcePath}#${slice.frameIndex}`, (secondCount.get(second[i] as string) as number) > 1 ? `series${k + 1}_${second[i]}` : (second[i] as string)]));
+  return new Map(all.map(({ slice, k }, i) => [`${slice.sourcePath}#${slice.frameIndex}`, safeStem((secondCount.get(second[i] as string) as number) > 1 ? `series${k + 1}_${second[i]}` : (second[i] as string))]));
 }
 
 /** Nearest-neighbour resize of a mask (working size → the input's size). */
@@ -303,6 +326,39 @@ function resizeNearest(mask: Uint8Array, w: number, h: number, W: number, H: num
     for (let x = 0; x < W; x++) out[y * W + x] = mask[row + (col[x] as number)] as number;
   }
   return out;
+}
+
+/**
+ * Output stems for photographs, kept apart as slices are: the file name; where two inputs (or a slice) would share
+ * it, the parent folder's name is prefixed, then a running number, so no photo's mask replaces another's.
+ */
+export function photoOutputNames(paths: readonly string[], taken: ReadonlySet<string> = new Set()): Map<string, string> {
+  const plain = paths.map((p) => safeStem(basename(p, extname(p))));
+  const count = new Map<string, number>();
+  for (const n of [...plain, ...taken]) count.set(n, (count.get(n) ?? 0) + 1);
+  const used = new Set(taken);
+  const out = new Map<string, string>();
+  paths.forEach((p, i) => {
+    let name = plain[i] as string;
+    if ((count.get(name) ?? 0) > 1) name = safeStem(`${basename(dirname(p))}_${name}`);
+    const base = name;
+    for (let k = 2; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    out.set(p, name);
+  });
+  return out;
+}
+
+/** No output name may start with "-" (a later command would read it as an option) or be empty. */
+function safeStem(stem: string): string {
+  const s = stem.replace(/^-+/, (m) => '_'.repeat(m.length));
+  return s || '_';
+}
+
+/** The SEG/NIfTI segment for what was extracted from a series: the lungs unless --target lesion (as seriesJob does). */
+function targetSegment(target: SegmentFlags['target']) {
+  const { term, name } = targetTerm(target === 'lesion' ? 'lesion' : 'lung');
+  return { name, category: term.category, type: term.type, color: term.color };
 }
 
 /** Runs tasks with at most limit in flight, started in order. */

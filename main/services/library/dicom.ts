@@ -7,6 +7,7 @@ import type { ItemData, PatientSummary, SegmentStyle, WindowPreset } from '../..
 import { IpcError } from '../errors';
 import type { IndexedFiles, ItemSource, StudyProvider } from './types';
 import { PHOTO_EXTENSIONS, photoProvider } from './photos';
+import { termById } from '../../services/masks/terminology';
 
 const PRESET_NAMES: Record<string, string> = { lung: 'Lung', mediastinum: 'Mediastinum', bone: 'Bone', brain: 'Brain' };
 const CT_PRESETS: WindowPreset[] = Object.entries(WINDOW_PRESETS).map(([k, w]) => ({ name: PRESET_NAMES[k] ?? k, center: w.center, width: w.width }));
@@ -56,18 +57,18 @@ export function createDicomProvider(decode: Decode): StudyProvider {
       return { kind: 'slice', itemId, width: f.width, height: f.height, hu, spacing: [g?.pixelSpacing?.[0] ?? 1, g?.pixelSpacing?.[1] ?? 1], position: g?.position?.[2] ?? null, presets };
     },
 
-    async exportMasks(format, items, destination, overwrite, segments) {
+    async exportMasks(format, items, destination, overwrite, segments, reviewer) {
       const pics = items.filter((i) => i.source.kind === 'photo');
       const slices = items.filter((i) => i.source.kind === 'slice');
       return [
         ...(pics.length ? await photos.exportMasks(format, pics, destination, overwrite) : []),
-        ...(slices.length ? await exportSeries(seriesByUid, format, slices, destination, overwrite, segments ?? []) : []),
+        ...(slices.length ? await exportSeries(seriesByUid, format, slices, destination, overwrite, segments ?? [], reviewer) : []),
       ];
     },
   };
 }
 
-/** One SEG/NIfTI per series (or a PNG per slice); slices without a saved mask are written empty. */
+/** One SEG/NIfTI per series (or a PNG per slice) covering exactly the given slices; the others are not written. */
 async function exportSeries(
   seriesByUid: ReadonlyMap<string, SeriesIndex>,
   format: Parameters<StudyProvider['exportMasks']>[0],
@@ -75,6 +76,7 @@ async function exportSeries(
   destination: string,
   overwrite: boolean,
   styles: readonly SegmentStyle[],
+  reviewer: string | undefined,
 ): Promise<string[]> {
   const bySeries = new Map<string, Map<number, Uint8Array>>();
   const edited = new Set<string>();
@@ -91,7 +93,8 @@ async function exportSeries(
     if (!series) throw new IpcError('not-found', `series ${uid} is not open`);
     const labelMaps = series.slices.map((s, i) => masks.get(i) ?? new Uint8Array(s.columns * s.rows));
     const volume = styledVolume(series, labelMaps, styles, edited.has(uid));
-    written.push(...(await writeSeriesMasks(series, volume ?? labelMaps, format, destination, { overwrite, seriesDescription: 'S3 Annotate masks', edited: edited.has(uid) })));
+    const options = { overwrite, seriesDescription: 'S3 Annotate masks', edited: edited.has(uid), cover: [...masks.keys()], ...(reviewer ? { reviewer } : {}) };
+    written.push(...(await writeSeriesMasks(series, volume ?? labelMaps, format, destination, options)));
   }
   return written;
 }
@@ -106,7 +109,10 @@ function styledVolume(series: SeriesIndex, slices: Uint8Array[], styles: readonl
   if (used.length === 0 || used.length !== present.size) return null;
   const segments = used.map((st) => {
     const n = parseInt(st.color.slice(1), 16);
-    const seg = proposedSegment(st.value, st.label, { color: [(n >> 16) & 255, (n >> 8) & 255, n & 255] });
+    const term = st.term ? termById(st.term) : undefined;
+    if (st.term && !term) throw new IpcError('invalid', `unknown segment type "${st.term}"`);
+    const codes = term ? { category: term.category, type: term.type } : {};
+    const seg = proposedSegment(st.value, st.label, { color: [(n >> 16) & 255, (n >> 8) & 255, n & 255], ...codes });
     return edited ? markEdited(seg) : seg;
   });
   return { width: first.columns, height: first.rows, slices, segments };

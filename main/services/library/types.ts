@@ -16,12 +16,14 @@ export interface IndexedFiles {
 export interface StudyProvider {
   index(realPaths: string[]): Promise<IndexedFiles>;
   load(source: ItemSource, itemId: string, priority?: Priority): Promise<ItemData>;
-  /** Masks (one per item, 0 = background) written in the requested format; returns the written files. */
+  /** Masks (one per item, 0 = background) written in the requested format, exactly these items; returns the written files. */
   exportMasks(
     format: ExportFormat,
     items: ReadonlyArray<{ source: ItemSource; mask: Uint8Array; width: number; height: number; edited: boolean }>,
     destination: string,
     overwrite: boolean,
     segments?: readonly SegmentStyle[],
+    /** The reviewer's name, for SEG's ContentCreatorName. */
+    reviewer?: string,
   ): Promise<string[]>;
 }

@@ -12,6 +12,13 @@ export interface SegExportOptions {
   readonly seriesDescription?: string;
   readonly contentLabel?: string;
   readonly seriesNumber?: number;
+  /**
+   * The slices (indices into series.slices) this SEG covers: only these are referenced and may carry frames, so a SEG
+   * of part of a series says exactly which images were segmented. All slices when absent.
+   */
+  readonly cover?: readonly number[];
+  /** The person who reviewed the masks (ContentCreatorName, PN). */
+  readonly contentCreator?: string;
   /** Fixed clock for reproducible output in tests. */
   readonly now?: Date;
 }
@@ -43,6 +50,14 @@ function segmentItem(s: Segment): Item {
   ];
   if (s.algorithmType !== 'MANUAL') item.push(el(0x00620009, 'LO', s.algorithmName || 'S3-Net'));
   return item;
+}
+
+/** A typed name as a DICOM PN: "Ada Lovelace" → "Lovelace^Ada"; one already in PN form is kept; 64 characters at most. */
+export function personName(name: string): string {
+  const t = [...name].map((ch) => (ch === '\\' || ch.charCodeAt(0) < 32 ? ' ' : ch)).join('').trim().replace(/\s+/g, ' ');
+  if (!t || t.includes('^')) return t.slice(0, 64);
+  const parts = t.split(' ');
+  return (parts.length > 1 ? `${parts.at(-1)}^${parts.slice(0, -1).join(' ')}` : t).slice(0, 64);
 }
 
 function dicomDateTime(d: Date): { date: string; time: string } {
@@ -81,6 +96,9 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
   if (missing.length) {
     throw new Error(`source series has no ${missing.join(', ')} (de-identified?): a DICOM SEG must reference them; export NIfTI or PNG instead`);
   }
+  const cover = [...new Set(options.cover ?? slices.map((_, i) => i))].sort((a, b) => a - b);
+  if (cover.length === 0) throw new Error('a DICOM SEG must cover at least one slice');
+  if (cover.some((i) => !Number.isInteger(i) || i < 0 || i >= slices.length)) throw new Error(`slice indices to cover must be in 0–${slices.length - 1}`);
   const src = series.instances[0]!;
   const sopInstanceUID = newUid();
   const seriesInstanceUID = newUid();
@@ -93,9 +111,9 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
   const frameLabels: number[] = [];
   const perFrame: Item[] = [];
   for (const seg of volume.segments) {
-    const used = volume.slices.map((m, i) => (m.includes(seg.label) ? i : -1)).filter((i) => i >= 0);
+    const used = cover.filter((i) => volume.slices[i]!.includes(seg.label));
     // A segment with no pixels still needs one frame so readers see it exists.
-    for (const i of used.length ? used : [0]) {
+    for (const i of used.length ? used : [cover[0]!]) {
       const s: SliceRef = slices[i]!;
       frames.push(volume.slices[i]!);
       frameLabels.push(used.length ? seg.label : -1);
@@ -118,7 +136,7 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
   const dimensionOrg = newUid();
   const id = src.identity;
   const referenced = new Map<string, string>();
-  for (const s of slices) referenced.set(s.sopInstanceUID, s.sopClassUID);
+  for (const i of cover) referenced.set(slices[i]!.sopInstanceUID, slices[i]!.sopClassUID);
   const dataSet: Element[] = [
     el(0x00080005, 'CS', 'ISO_IR 100'),
     el(0x00080008, 'CS', 'DERIVED\\PRIMARY'),
@@ -173,7 +191,7 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
     el(0x00620002, 'SQ', volume.segments.map(segmentItem)),
     el(0x00700080, 'CS', (options.contentLabel ?? 'S3NET').toUpperCase().replace(/[^A-Z0-9_ ]/g, '_').slice(0, 16)),
     el(0x00700081, 'LO', 'S3-Net proposal reviewed in S3 Annotate'),
-    el(0x00700084, 'PN', ''),
+    el(0x00700084, 'PN', personName(options.contentCreator ?? '')),
     el(0x52009229, 'SQ', [[
       el(0x00289110, 'SQ', [[
         el(0x00180050, 'DS', ds([first.geometry.sliceThickness ?? spacing])),

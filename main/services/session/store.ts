@@ -3,13 +3,23 @@ import { readFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sweepTempFiles, writeFileAtomic } from '../fs/atomic';
 import { decodeGrid, encodeGrid, fileKey } from './files';
-import { reviewStatus, sessionState, viewState, type ReviewStatus, type SessionState, type ViewState } from '../../contracts/session';
+import { preferences, reviewStatus, sessionState, viewState, type Preferences, type ReviewStatus, type SessionState, type ViewState } from '../../contracts/session';
 import { segmentStyle } from '../../contracts/export';
 import { confidence } from '../../contracts/segment';
 import { recentEntry, type RecentEntry } from '../../contracts/study';
+
+const decision = z.object({ status: reviewStatus, reviewer: z.string().max(64), at: z.string() });
 import { z } from 'zod';
 
 const RECENT_MAX = 10;
+
+/** Accepting an item without a mask needs the user's confirmation ("accept empty"). */
+export class EmptyAcceptError extends Error {
+  constructor(reason: string) {
+    super(`Not accepted: ${reason}. Confirm "Accept empty" to accept it with no mask.`);
+    this.name = 'EmptyAcceptError';
+  }
+}
 const emptyView: ViewState = { itemId: null, seriesUid: null, windowCenter: null, windowWidth: null };
 
 /** Something the store repaired, for the UI to show. */
@@ -68,6 +78,7 @@ export function parseSessionEntries(text: string, studyKey: string): Parsed {
     confidences: record('confidences', o.confidences, confidence),
     masks: list('masks', o.masks, z.string()),
     edited: list('edited', o.edited, z.string()),
+    decisions: record('decisions', o.decisions, decision),
     view: view.success ? view.data : emptyView,
     segments: list('segments', o.segments, segmentStyle),
     updatedAt: typeof o.updatedAt === 'string' ? o.updatedAt : new Date(0).toISOString(),
@@ -129,7 +140,7 @@ export class SessionStore {
    * by one: a bad status, mask or segment entry is dropped alone.
    */
   async #readState(studyKey: string): Promise<SessionState> {
-    const empty: SessionState = { studyKey, statuses: {}, confidences: {}, masks: [], edited: [], view: emptyView, segments: [], updatedAt: new Date().toISOString() };
+    const empty: SessionState = { studyKey, statuses: {}, confidences: {}, masks: [], edited: [], decisions: {}, view: emptyView, segments: [], updatedAt: new Date().toISOString() };
     const path = join(this.#studyDir(studyKey), 'session.json');
     for (const file of [path, `${path}.bak`]) {
       let text: string;
@@ -168,11 +179,59 @@ export class SessionStore {
     if (next) await this.#saveState(next);
   }
 
-  async setStatus(studyKey: string, itemId: string, status: ReviewStatus): Promise<void> {
+  /**
+   * A review decision. Accepting keeps a corrected item corrected (accepted after edits: SEG says SEMIAUTOMATIC and
+   * the counts agree); accepting an item with no mask, or an empty one, needs acceptEmpty. Returns the status saved.
+   */
+  setStatus(studyKey: string, itemId: string, status: ReviewStatus, options: { acceptEmpty?: boolean } = {}): Promise<ReviewStatus> {
+    // One decision at a time per study: each reads the status the previous one left (accepted-after-corrected).
+    const prev = this.#decisionChains.get(studyKey) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.#setStatus(studyKey, itemId, status, options));
+    this.#decisionChains.set(studyKey, next.then(() => undefined, () => undefined));
+    return next;
+  }
+
+  readonly #decisionChains = new Map<string, Promise<void>>();
+
+  async #setStatus(studyKey: string, itemId: string, status: ReviewStatus, options: { acceptEmpty?: boolean }): Promise<ReviewStatus> {
+    const s0 = await this.load(studyKey);
+    const before = s0.statuses[itemId] ?? 'not-run';
+    if (status === 'accepted' && !options.acceptEmpty) {
+      const saved = s0.masks.includes(itemId) ? await this.readMask(studyKey, itemId) : null;
+      if (!saved || !saved.mask.some((v) => v !== 0)) {
+        throw new EmptyAcceptError(before === 'not-run' && !saved ? 'S3-Net has not run on this item and nothing is drawn on it' : 'its mask is empty');
+      }
+    }
+    const { reviewerName } = await this.preferences();
+    let saved: ReviewStatus = status;
     await this.#update(studyKey, (s) => {
-      const edited = status === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
-      return { ...s, statuses: { ...s.statuses, [itemId]: status }, edited };
+      // A person edited this mask since S3-Net proposed it (corrected, perhaps rejected since): accepting keeps that said.
+      saved = status === 'accepted' && (s.statuses[itemId] === 'corrected' || s.edited.includes(itemId)) ? 'corrected' : status;
+      const edited = saved === 'corrected' && !s.edited.includes(itemId) ? [...s.edited, itemId] : s.edited;
+      const decisions = saved === 'not-run' || saved === 'proposed' ? s.decisions : { ...s.decisions, [itemId]: { status: saved, reviewer: reviewerName, at: new Date().toISOString() } };
+      return { ...s, statuses: { ...s.statuses, [itemId]: saved }, edited, decisions };
     });
+    return saved;
+  }
+
+  #prefs: Preferences | null = null;
+  /** The app's preferences (the reviewer's name); defaults when none were saved or the file is damaged. */
+  async preferences(): Promise<Preferences> {
+    if (this.#prefs) return this.#prefs;
+    let p: Preferences = { reviewerName: '' };
+    try {
+      const parsed = preferences.safeParse(JSON.parse(await readFile(join(this.#dataDir, 'preferences.json'), 'utf8')));
+      if (parsed.success) p = parsed.data;
+    } catch {
+      /* never set */
+    }
+    return (this.#prefs = p);
+  }
+
+  async setPreferences(next: Preferences): Promise<Preferences> {
+    this.#prefs = next;
+    await this.#write(join(this.#dataDir, 'preferences.json'), JSON.stringify(next));
+    return next;
   }
 
   /** A new S3-Net proposal for an item: status and confidence in one write, so neither is saved without the other. */

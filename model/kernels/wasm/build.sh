@@ -5,7 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 # Debian's clang-16 finds its wasm-ld only in LLVM's own bin folder.
 export PATH="$PATH:/usr/lib/llvm-16/bin"
-CLANG=${CLANG:-$(command -v clang-16 || command -v clang)}
+CLANG=${CLANG:-$(command -v clang-16 || command -v clang || true)}
+if [ -z "$CLANG" ]; then
+  echo "s3kernels: clang-16 is not installed (needed to build the wasm kernels): apt-get install -y clang-16 lld-16" >&2
+  exit 127
+fi
+if ! command -v wasm-ld >/dev/null; then
+  echo "s3kernels: wasm-ld is not installed (the WebAssembly linker): apt-get install -y lld-16" >&2
+  exit 127
+fi
 outdir=$(realpath "${1:-.}")
 build() { # $1: output file, then extra flags
   local out=$1; shift

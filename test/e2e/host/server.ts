@@ -48,7 +48,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const events: EventSink = {
     send(channel, payload) {
       const line = `data: ${Buffer.from(encode({ channel, payload })).toString('base64')}\n\n`;
-      for (const c of clients) c.write(line);
+      // A page that just closed may still be listed: writing to its ended stream would throw in the host.
+      for (const c of clients) if (!c.writableEnded && !c.destroyed) c.write(line);
     },
   };
   const dialogs = new ScriptedDialogs();

@@ -95,7 +95,7 @@ describe('ReviewState', () => {
     for (const l of listeners) l(result('a', 0.7));
     for (const l of listeners) l(result('b', 0.1)); // accepted: the new proposal was not kept
     for (const l of listeners) l(result('c', 0.2, 'other-study'));
-    answer({ ok: true, value: { studyKey: 'k', statuses: {}, confidences: { a: 0.4, c: 0.25 }, masks: [], edited: [], view: { itemId: null, seriesUid: null, windowCenter: null, windowWidth: null }, segments: [], updatedAt: '' } });
+    answer({ ok: true, value: { studyKey: 'k', statuses: {}, confidences: { a: 0.4, c: 0.25 }, masks: [], edited: [], decisions: {}, view: { itemId: null, seriesUid: null, windowCenter: null, windowWidth: null }, segments: [], updatedAt: '' } });
     await Promise.resolve();
     await Promise.resolve();
     expect({ ...r.confidences }).toEqual({ a: 0.7, c: 0.25 });
