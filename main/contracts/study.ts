@@ -23,6 +23,8 @@ export const itemRef = z.object({
   label: z.string(),
   /** Slice position along the series normal (mm); photos: null. */
   position: z.number().nullable(),
+  /** ImagePositionPatient (mm, LPS) of a slice, where the header has one: the viewer orders and reformats by it. */
+  patientPosition: z.tuple([z.number(), z.number(), z.number()]).optional(),
 });
 export type ItemRef = z.infer<typeof itemRef>;
 
@@ -33,6 +35,8 @@ export const seriesSummary = z.object({
   width: z.number().int(),
   height: z.number().int(),
   items: z.array(itemRef),
+  /** ImageOrientationPatient (row, then column direction cosines), where the header has one. */
+  orientation: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]).optional(),
 });
 export type SeriesSummary = z.infer<typeof seriesSummary>;
 
