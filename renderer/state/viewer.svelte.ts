@@ -43,6 +43,8 @@ export class ViewerState {
     const uid = app.study.currentEntry?.group;
     if (!item || item.kind !== 'slice' || !uid) return null;
     const series = app.study.series.find((s) => s.seriesUid === uid);
+    // A lookup built and dropped within this derivation: nothing renders from it.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const byId = new Map(series?.items.map((r) => [r.itemId, r.patientPosition]) ?? []);
     const positions = app.study.group.map((id) => byId.get(id));
     const o = series?.orientation;

@@ -28,8 +28,11 @@ export interface PlaneDraw {
   readonly opacity: number;
 }
 
-/** Renders the plane into `scratch` (one canvas pixel per voxel); the caller scales it onto the screen. */
-export function paintPlane(scratch: HTMLCanvasElement, d: PlaneDraw): void {
+/**
+ * Renders the plane into `scratch` (one canvas pixel per voxel); the caller scales it onto the screen. Returns how
+ * many mask pixels the plane shows.
+ */
+export function paintPlane(scratch: HTMLCanvasElement, d: PlaneDraw): number {
   const image = d.volume.reformat(d.plane, d.index);
   const { width, height, depth } = d.volume;
   const masks = d.masks;
@@ -39,9 +42,10 @@ export function paintPlane(scratch: HTMLCanvasElement, d: PlaneDraw): void {
     scratch.height = image.height;
   }
   const ctx = scratch.getContext('2d');
-  if (!ctx) return;
+  if (!ctx) return 0;
   const out = ctx.createImageData(image.width, image.height);
   const colours = new Map([...d.colours].map(([v, hex]) => [v, parseInt(hex.slice(1), 16)]));
   renderPlane(image, mask, d.voi, colours, d.opacity, out.data);
   ctx.putImageData(out, 0, 0);
+  return mask ? mask.data.reduce((n, v) => n + (v ? 1 : 0), 0) : 0;
 }

@@ -158,7 +158,11 @@ describe('viewer conventions on LIDC-IDRI-0001 (16 axial slices)', () => {
       const m = (a as unknown as { mask: { current: { data: Uint8Array } } }).mask.current.data;
       let n = 0;
       let out = 0;
-      for (let i = 0; i < m.length; i++) if (m[i]) (n++, Math.abs((hu[i] ?? 0) - lim) > 200 && out++);
+      for (let i = 0; i < m.length; i++) {
+        if (!m[i]) continue;
+        n++;
+        if (Math.abs((hu[i] ?? 0) - lim) > 200) out++;
+      }
       return { n, out, corner: m[0] };
     }, seed.hu);
     expect(stats.out).toBe(0);
@@ -177,6 +181,8 @@ describe('viewer conventions on LIDC-IDRI-0001 (16 axial slices)', () => {
     // The filled lung shows as red on the coronal plane through the crosshair row.
     const cross = await page.evaluate(() => (window as unknown as Exposed).s3app.viewer.cross);
     expect(cross).not.toBeNull();
+    // The lung filled on slice 1 shows on the coronal plane through the crosshair row (slice 1 is its top row).
+    await expect.poll(async () => Number(await page.getByTestId('mpr-coronal').getAttribute('data-mask-pixels'))).toBeGreaterThan(20);
     await page.waitForTimeout(300);
     await shot(page, 'viewer-mpr');
     // Shift+click on the axial view moves the crosshair; the planes follow.
@@ -188,6 +194,8 @@ describe('viewer conventions on LIDC-IDRI-0001 (16 axial slices)', () => {
     expect(moved).not.toEqual(cross);
     await expect.poll(() => page.getByTestId('mpr-coronal').getAttribute('data-index')).toBe(String(moved?.y));
     await expect.poll(() => page.getByTestId('mpr-sagittal').getAttribute('data-index')).toBe(String(moved?.x));
+    // The crosshair column now runs through the filled lung: the sagittal plane shows the mask too.
+    await expect.poll(async () => Number(await page.getByTestId('mpr-sagittal').getAttribute('data-mask-pixels'))).toBeGreaterThan(20);
     // A click low on the coronal plane shows an inferior slice.
     const cor = await page.getByTestId('mpr-coronal').boundingBox();
     if (!cor) throw new Error('no coronal view');
@@ -195,6 +203,55 @@ describe('viewer conventions on LIDC-IDRI-0001 (16 axial slices)', () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as Exposed).s3app.study.positionInGroup)).toBeGreaterThan(7);
     await page.keyboard.press('m');
     await expect.poll(() => page.getByTestId('mpr-coronal').count()).toBe(0);
+  });
+
+  it("shows S3-Net's cluster map over the image once S3-Net has run", async () => {
+    const { page } = app;
+    await page.keyboard.press('Home');
+    await expect.poll(() => sliceInfo(page)).toContain('Slice 1/16');
+    const centreAlpha = (): Promise<number> =>
+      page.evaluate(() => {
+        const c = document.querySelector<HTMLCanvasElement>('canvas.overlay');
+        const ctx = c?.getContext('2d');
+        return c && ctx ? (ctx.getImageData(Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data[3] ?? 0) : -1;
+      });
+    expect(await centreAlpha()).toBe(0);
+    await page.getByTestId('run-item').click();
+    await page.locator('[data-testid=job][data-state=done]').waitFor({ timeout: 180_000 });
+    await page.keyboard.press('c');
+    await expect.poll(() => page.getByTestId('cluster-legend').textContent()).toMatch(/S3-Net clusters: \d+/);
+    // Every pixel belongs to a cluster, so the mediastinum at the centre (no mask there) is coloured now.
+    await expect.poll(centreAlpha).toBeGreaterThan(0);
+    await shot(page, 'viewer-clusters');
+    await page.keyboard.press('c');
+    await expect.poll(centreAlpha).toBe(0);
+  });
+
+  it('keeps every panel on screen at 1440×760 and shows long status messages whole', async () => {
+    const { page } = app;
+    await page.keyboard.press('m');
+    await page.getByTestId('mpr-coronal').waitFor();
+    const long = 'LIDC-IDRI-0001: 16 items, 1 skipped — /work/shared/data/ct/lidc/LIDC-IDRI-0001/069.xml is not a DICOM file (no DICM prefix and no plausible implicit VR header)';
+    await page.evaluate((m) => (window as unknown as { s3app: { info(m: string): void } }).s3app.info(m), long);
+    const msg = page.getByTestId('message');
+    await expect.poll(() => msg.textContent()).toBe(long);
+    const fit = await page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('[data-testid=message]');
+      const inside = (sel: string): boolean => {
+        const r = document.querySelector(sel)?.getBoundingClientRect();
+        return !!r && r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
+      };
+      return {
+        clipped: el ? el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1 : true,
+        page: document.documentElement.scrollHeight <= window.innerHeight && document.documentElement.scrollWidth <= window.innerWidth,
+        panels: ['header', 'aside.left', 'aside.right', 'main', '[data-testid=status-bar]', '[data-testid=mpr-sagittal]', '[data-testid=message]'].map((s) => [s, inside(s)]),
+      };
+    });
+    expect(fit.clipped).toBe(false);
+    expect(fit.page).toBe(true);
+    expect(fit.panels).toEqual(fit.panels.map(([s]) => [s, true]));
+    await shot(page, 'viewer-1440x760');
+    await page.keyboard.press('m');
   });
 });
 
