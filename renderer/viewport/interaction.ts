@@ -11,6 +11,15 @@ export interface Interaction {
   wheel(e: WheelEvent): void;
 }
 
+// A photo's luminance is computed once per photo, not on every click (a 12-megapixel photo is 48 MB of it).
+const intensities = new WeakMap<object, ArrayLike<number>>();
+const intensityOf = (item: NonNullable<AppState['study']['current']>): ArrayLike<number> => {
+  const key = item.kind === 'slice' ? item.hu : item.rgba;
+  let v = intensities.get(key);
+  if (!v) intensities.set(key, (v = fillIntensity(item)));
+  return v;
+};
+
 type Drag = 'wl' | 'pan' | 'zoom' | 'brush' | 'eraser' | 'lasso' | null;
 
 export function createInteraction(app: AppState, engine: () => ViewportEngine | null, lasso: (points: readonly Point[]) => void): Interaction {
@@ -60,7 +69,7 @@ export function createInteraction(app: AppState, engine: () => ViewportEngine | 
         if (!item) return;
         const tolerance = item.kind === 'slice' ? app.tools.fillToleranceHu : app.tools.fillTolerancePhoto;
         let filled = 0;
-        app.editor.apply((m) => (filled = floodFillRange(m, fillIntensity(item), p.x, p.y, v, tolerance)));
+        app.editor.apply((m) => (filled = floodFillRange(m, intensityOf(item), p.x, p.y, v, tolerance)));
         app.info(`Flood fill: ${filled} pixels within ±${tolerance}${item.kind === 'slice' ? ' HU' : ''} of the seed`);
       } else if (tool === 'pick') void app.editor.pick(p.x, p.y);
       else drag = tool;
