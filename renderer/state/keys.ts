@@ -17,7 +17,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'R', does: 'Reject this proposal', match: key('r'), run: (a) => void a.decide('rejected') },
   { keys: 'N', does: 'Next unreviewed item', match: key('n'), run: (a) => void a.nextUnreviewed() },
   { keys: 'D', does: 'Next proposal to check, least confident first', match: key('d'), run: (a) => void showNextToCheck(a) },
-  { keys: '↑ / ↓, wheel', does: 'Previous / next slice', match: (e) => !e.ctrlKey && (e.key === 'ArrowDown' || e.key === 'ArrowRight'), run: (a) => a.step(1) },
+  { keys: '↑ / ↓, wheel', does: 'Previous / next slice (down goes inferior)', match: (e) => !e.ctrlKey && (e.key === 'ArrowDown' || e.key === 'ArrowRight'), run: (a) => a.step(1) },
   { keys: '', does: '', match: (e) => !e.ctrlKey && (e.key === 'ArrowUp' || e.key === 'ArrowLeft'), run: (a) => a.step(-1) },
   { keys: 'Home / End', does: 'First (most superior) / last slice', match: (e) => e.key === 'Home', run: (a) => a.goTo(0) },
   { keys: '', does: '', match: (e) => e.key === 'End', run: (a) => a.goTo(-1) },
