@@ -68,6 +68,8 @@ export const itemData = z.discriminatedUnion('kind', [
     height: z.number().int(),
     hu: i16,
     spacing: z.tuple([z.number(), z.number()]),
+    /** false where the header has no PixelSpacing (spacing is then a stand-in 1×1): no millimetres are shown. */
+    spacingKnown: z.boolean().optional(),
     position: z.number().nullable(),
     presets: z.array(windowPreset),
   }),

@@ -48,7 +48,8 @@ export class ViewerState {
     const byId = new Map(series?.items.map((r) => [r.itemId, r.patientPosition]) ?? []);
     const positions = app.study.group.map((id) => byId.get(id));
     const o = series?.orientation;
-    const known = item.spacing[0] > 0 && item.spacing[1] > 0 && !(item.spacing[0] === 1 && item.spacing[1] === 1 && !o);
+    // Providers that do not say assume 1×1 is a stand-in only when the series has no orientation either.
+    const known = item.spacing[0] > 0 && item.spacing[1] > 0 && (item.spacingKnown ?? !(item.spacing[0] === 1 && item.spacing[1] === 1 && !o));
     return { orientation: o, sliceSpacing: sliceSpacing(positions, o) ?? item.spacing[0], pixelSpacing: known ? item.spacing : null, stackDirection: stackDirection(positions, o) };
   });
 

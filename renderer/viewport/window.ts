@@ -18,11 +18,6 @@ export function autoWindow(values: ArrayLike<number>): Voi {
   return { center: min + width / 2, width };
 }
 
-/** The presets the viewer offers, in key order (1–5), with "Auto" last (key 0). */
-export function viewerPresets(item: Slice): WindowPreset[] {
-  return [...item.presets, { name: 'Auto', ...autoWindow(item.hu) }];
-}
-
 /** The window a series opens in: its first preset (CT: lung; others: the header's), else auto. */
 export function initialWindow(item: Slice): Voi {
   const p = item.presets[0];

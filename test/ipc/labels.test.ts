@@ -8,7 +8,7 @@ import { SessionStore } from '../../main/services/session/store';
 import { StudyLibrary } from '../../main/ipc/library/library';
 import { createProvider } from '../../main/ipc/library/provider';
 import { inlineDecoder } from '../../main/ipc/library/decode-pool';
-import type { ClusterMap, Result, StudyIndex } from '../../main/contracts';
+import type { ClusterMap, ItemData, Result, StudyIndex } from '../../main/contracts';
 
 const DATA = resolve(import.meta.dirname, '../../../shared/data');
 let dir: string;
@@ -49,6 +49,8 @@ describe('viewer IPC', () => {
     const se = index.patients[0]?.studies[0]?.series[0];
     expect(se?.orientation).toEqual([1, 0, 0, 0, 1, 0]);
     expect(se?.items.every((i) => i.patientPosition?.length === 3 && i.patientPosition[2] === i.position)).toBe(true);
+    const item = value(await call<ItemData>('study:item', { studyKey: index.studyKey, itemId: se?.items[0]?.itemId }));
+    expect(item.kind === 'slice' && [item.spacingKnown, item.spacing[0] > 0.5 && item.spacing[0] < 1]).toEqual([true, true]);
   });
 
   it('returns the cluster map at the slice size once labels are saved, null before, and refuses bad requests', async () => {

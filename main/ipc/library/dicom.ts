@@ -57,7 +57,7 @@ export function createDicomProvider(decode: Decode): StudyProvider {
       // Only CT has Hounsfield units (a slice without Modality is taken as CT): MR, CR and the rest open in the
       // header's window, or the viewer's min/max one.
       const presets = se?.modality === 'CT' || !se?.modality ? [...CT_PRESETS, ...header] : header;
-      return { kind: 'slice', itemId, width: f.width, height: f.height, hu, spacing: [g?.pixelSpacing?.[0] ?? 1, g?.pixelSpacing?.[1] ?? 1], position: g?.position?.[2] ?? null, presets };
+      return { kind: 'slice', itemId, width: f.width, height: f.height, hu, spacing: [g?.pixelSpacing?.[0] ?? 1, g?.pixelSpacing?.[1] ?? 1], spacingKnown: !!g?.pixelSpacing, position: g?.position?.[2] ?? null, presets };
     },
 
     async exportMasks(format, items, destination, overwrite, segments) {
