@@ -7,6 +7,7 @@ import { formatDicomDate, formatPersonName } from '../../../renderer/viewport/fo
 import { autoWindow, initialWindow, presetForKey } from '../../../renderer/viewport/window';
 import { gatherPlane, renderPlane, SeriesVolume } from '../../../renderer/viewport/volume';
 import { fillIntensity, floodFillRange } from '../../../renderer/tools/fill';
+import { fitPlane } from '../../../renderer/viewport/mpr-view';
 import { EditRecorder } from '../../../renderer/tools/writer';
 
 async function lidcSeries(): Promise<SeriesIndex> {
@@ -123,6 +124,21 @@ describe('multiplanar reformat', () => {
     expect(cor.data.reduce((a, v) => Math.min(a, v), 0)).toBeLessThan(-800);
     expect(cor.data.reduce((a, v) => Math.max(a, v), 0)).toBeGreaterThan(0);
     expect(() => new SeriesVolume(512, 512, [new Int16Array(10)])).toThrow(/slice 1 is 10 pixels/);
+  });
+
+  it('draws a plane in true proportion: pixel spacing across, slice spacing down', async () => {
+    const se = await lidcSeries();
+    const [row = 1, col = 1] = se.slices[0]?.geometry.pixelSpacing ?? [];
+    const zs = se.slices.map((s) => s.geometry.position?.[2] ?? 0);
+    const spacing = sliceSpacing(se.slices.map((s) => s.geometry.position), se.slices[0]?.geometry.orientation) ?? 0;
+    expect(spacing).toBeCloseTo((Math.max(...zs) - Math.min(...zs)) / 15, 6);
+    const box = fitPlane(512, 16, col, spacing, 400, 400);
+    expect(box.w).toBeCloseTo(400, 6);
+    expect(box.h / box.w).toBeCloseTo((16 * spacing) / (512 * col), 6);
+    expect(box.y).toBeCloseTo((400 - box.h) / 2, 6);
+    // Tall and narrow (a sagittal plane of a long series) fits the height instead.
+    const tall = fitPlane(100, 300, row, 2.5, 400, 400);
+    expect([tall.h, tall.w]).toEqual([400, (400 * 100 * row) / (300 * 2.5)]);
   });
 
   it('gathers the mask the same way, missing slices empty, and blends it in the segment colour', () => {
