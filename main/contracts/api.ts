@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Result } from './result';
 import type { ItemData, RecentEntry, StudyIndex, Thumbnail } from './study';
-import type { JobProgress, JobResult, PickedMask, RunAccepted, RunConfig, pickRequest } from './segment';
+import type { ClusterMap, JobProgress, JobResult, PickedMask, RunAccepted, RunConfig, pickRequest } from './segment';
 import type { Preferences, SavedMask, SessionState, ReviewStatus, ViewState } from './session';
 import type { ExportDone, ExportFormat, ExportPlan, ExportRequest, ExportSelection, SegmentStyle, TerminologyEntry } from './export';
 import type { MenuCommand } from './menu';
@@ -24,6 +24,8 @@ export interface SegmentApi {
   run(studyKey: string, itemIds: string[], config?: RunConfig): Promise<Result<RunAccepted>>;
   cancel(jobIds?: string[]): Promise<Result<null>>;
   pick(request: z.infer<typeof pickRequest>): Promise<Result<PickedMask>>;
+  /** The cluster map of an item S3-Net has run on; null before any run. */
+  labels(studyKey: string, itemId: string): Promise<Result<ClusterMap | null>>;
   onProgress(listener: (p: JobProgress) => void): Unsubscribe;
   onResult(listener: (r: JobResult) => void): Unsubscribe;
 }

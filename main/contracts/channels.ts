@@ -14,6 +14,8 @@ export const segmentChannels = {
   run: 'segment:run',
   cancel: 'segment:cancel',
   pick: 'segment:pick',
+  /** S3-Net's cluster map of an item (what Pick works on), at the item's size. */
+  labels: 'segment:labels',
   /** main → renderer events */
   progress: 'segment:progress',
   result: 'segment:result',

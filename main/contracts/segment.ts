@@ -69,3 +69,8 @@ export type JobResult = z.infer<typeof jobResult>;
 
 export const pickedMask = z.object({ width: z.number().int(), height: z.number().int(), mask: u8 });
 export type PickedMask = z.infer<typeof pickedMask>;
+
+/** S3-Net's cluster ids of an item at its native size (0..63), for showing the map the Pick tool works on. */
+export const labelsRequest = z.object({ studyKey: z.string().min(1).max(200), itemId: z.string().min(1).max(400) });
+export const clusterMap = z.object({ width: z.number().int(), height: z.number().int(), labels: u8, clusters: z.number().int() });
+export type ClusterMap = z.infer<typeof clusterMap>;

@@ -23,6 +23,8 @@ export const itemRef = z.object({
   label: z.string(),
   /** Slice position along the series normal (mm); photos: null. */
   position: z.number().nullable(),
+  /** ImagePositionPatient (mm, LPS) of a slice, where the header has one: the viewer orders and reformats by it. */
+  patientPosition: z.tuple([z.number(), z.number(), z.number()]).optional(),
 });
 export type ItemRef = z.infer<typeof itemRef>;
 
@@ -33,6 +35,8 @@ export const seriesSummary = z.object({
   width: z.number().int(),
   height: z.number().int(),
   items: z.array(itemRef),
+  /** ImageOrientationPatient (row, then column direction cosines), where the header has one. */
+  orientation: z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]).optional(),
 });
 export type SeriesSummary = z.infer<typeof seriesSummary>;
 
@@ -64,6 +68,8 @@ export const itemData = z.discriminatedUnion('kind', [
     height: z.number().int(),
     hu: i16,
     spacing: z.tuple([z.number(), z.number()]),
+    /** false where the header has no PixelSpacing (spacing is then a stand-in 1×1): no millimetres are shown. */
+    spacingKnown: z.boolean().optional(),
     position: z.number().nullable(),
     presets: z.array(windowPreset),
   }),

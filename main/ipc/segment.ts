@@ -1,11 +1,12 @@
 // IPC for S3-Net runs: queue items, stream progress and finished proposals, cancel, and click-to-pick a cluster.
-import { cancelRequest, pickRequest, runRequest, segmentChannels, type JobProgress, type JobResult } from '../contracts';
+import { cancelRequest, labelsRequest, pickRequest, runRequest, segmentChannels, type JobProgress, type JobResult } from '../contracts';
 import { SegmentQueue, type JobEvent } from '../services/session/queue';
 import { handle, IpcError, type HandlerTable } from './handler';
 import type { IpcDeps } from './deps';
 import { toModelImage } from './images';
 import { DEFAULT_MAX_ITERATIONS } from '../../model/config';
 import { pickMask, proposeTarget } from '../services/library/labels';
+import { resizeLabels } from '../../model/postprocess';
 
 export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue: SegmentQueue } {
   const { library, store, events } = deps;
@@ -70,6 +71,13 @@ export function segmentHandlers(deps: IpcDeps): { handlers: HandlerTable; queue:
       const saved = await store.readLabels(studyKey, itemId);
       if (!saved) throw new IpcError('not-found', 'run S3-Net on this item first');
       return { width: item.width, height: item.height, mask: pickMask(saved.labels, saved.size, item, toModelImage(item), x, y, what) };
+    }),
+    [segmentChannels.labels]: handle(labelsRequest, async ({ studyKey, itemId }) => {
+      const item = await library.item(studyKey, itemId);
+      const saved = await store.readLabels(studyKey, itemId);
+      if (!saved) return null;
+      const labels = resizeLabels(saved.labels, saved.size, saved.size, item.width, item.height);
+      return { width: item.width, height: item.height, labels, clusters: new Set(saved.labels).size };
     }),
   };
   return { handlers, queue };

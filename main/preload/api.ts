@@ -1,6 +1,7 @@
 // Builds window.api's named functions from a transport; the Electron preload and the test host's bridge share it.
 import { exportChannels, menuChannels, segmentChannels, sessionChannels, studyChannels } from '../contracts/channels';
 import type {
+  ClusterMap,
   ExportDone,
   ExportPlan,
   ItemData,
@@ -49,6 +50,7 @@ export function buildApi(t: Transport): S3Api {
       run: (studyKey, itemIds, config) => call<RunAccepted>(segmentChannels.run, { studyKey, itemIds, config }),
       cancel: (jobIds) => call<null>(segmentChannels.cancel, { jobIds }),
       pick: (request) => call<PickedMask>(segmentChannels.pick, request),
+      labels: (studyKey, itemId) => call<ClusterMap | null>(segmentChannels.labels, { studyKey, itemId }),
       onProgress: listen<JobProgress>(segmentChannels.progress),
       onResult: listen<JobResult>(segmentChannels.result),
     },

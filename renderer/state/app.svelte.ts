@@ -10,6 +10,8 @@ import { ToolState } from './tools.svelte';
 import { Autosaver } from './autosave';
 import { Editor } from './editor';
 import type { Voi } from '../viewport/engine';
+import { ViewerState } from './viewer.svelte';
+import { initialWindow } from '../viewport/window';
 
 export interface CursorInfo {
   readonly x: number;
@@ -24,6 +26,7 @@ export class AppState {
   readonly jobs = new JobsState();
   readonly tools = new ToolState();
   readonly editor: Editor = new Editor(this);
+  readonly viewer: ViewerState = new ViewerState(this);
   readonly autosave = new Autosaver(() => this.study.index?.studyKey ?? null, (m) => this.error(m));
 
   message = $state('');
@@ -129,7 +132,7 @@ export class AppState {
     // A red fill hides a red-brown lesion's border: photos open with the outline, CT with the fill.
     if (this.study.current?.kind !== item.kind) this.mask.display = item.kind === 'photo' ? 'outline' : 'filled';
     this.study.currentId = itemId;
-    if (groupChanged && !options.keepVoi) this.voi = item.kind === 'slice' ? { center: item.presets[0]?.center ?? 40, width: item.presets[0]?.width ?? 400 } : null;
+    if (groupChanged && !options.keepVoi) this.voi = item.kind === 'slice' ? initialWindow(item) : null;
     this.mask.ensure(itemId, item.width, item.height);
     this.study.current = item;
     this.mask.show(itemId);
@@ -140,6 +143,13 @@ export class AppState {
 
   step(delta: number): void {
     const id = this.study.neighbour(delta);
+    if (id && id !== this.study.currentId) void this.select(id);
+  }
+
+  /** Shows the slice at a position of the current series (0 = the first, -1 = the last). */
+  goTo(index: number): void {
+    const n = this.study.group.length;
+    const id = this.study.group[index < 0 ? n + index : Math.min(n - 1, index)];
     if (id && id !== this.study.currentId) void this.select(id);
   }
 

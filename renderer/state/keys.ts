@@ -6,7 +6,7 @@ export interface Shortcut {
   readonly keys: string;
   readonly does: string;
   readonly match: (e: KeyboardEvent) => boolean;
-  readonly run: (app: AppState) => void;
+  readonly run: (app: AppState, e: KeyboardEvent) => void;
 }
 
 const key = (k: string, mods: { ctrl?: boolean; shift?: boolean } = {}) => (e: KeyboardEvent) =>
@@ -18,8 +18,15 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'R', does: 'Reject this proposal', match: key('r'), run: (a) => void a.decide('rejected') },
   { keys: 'N', does: 'Next unreviewed item', match: key('n'), run: (a) => void a.nextUnreviewed() },
   { keys: 'D', does: 'Next proposal to check, least confident first', match: key('d'), run: (a) => void showNextToCheck(a) },
-  { keys: '↑ / ↓, wheel', does: 'Previous / next slice', match: (e) => !e.ctrlKey && (e.key === 'ArrowDown' || e.key === 'ArrowRight'), run: (a) => a.step(1) },
+  { keys: '↑ / ↓, wheel', does: 'Previous / next slice (down goes inferior)', match: (e) => !e.ctrlKey && (e.key === 'ArrowDown' || e.key === 'ArrowRight'), run: (a) => a.step(1) },
   { keys: '', does: '', match: (e) => !e.ctrlKey && (e.key === 'ArrowUp' || e.key === 'ArrowLeft'), run: (a) => a.step(-1) },
+  { keys: 'Home / End', does: 'First (most superior) / last slice', match: (e) => e.key === 'Home', run: (a) => a.goTo(0) },
+  { keys: '', does: '', match: (e) => e.key === 'End', run: (a) => a.goTo(-1) },
+  { keys: 'PageUp / PageDown', does: '10 slices up / down', match: (e) => e.key === 'PageUp', run: (a) => a.step(-10) },
+  { keys: '', does: '', match: (e) => e.key === 'PageDown', run: (a) => a.step(10) },
+  { keys: '1 – 5, 0', does: 'Window presets (CT: lung, mediastinum, bone, brain, header); 0: auto (min/max)', match: (e) => /^[0-5]$/.test(e.key) && !e.ctrlKey && !e.altKey, run: (a, e) => a.viewer.presetKey(e.key) },
+  { keys: 'M', does: 'Axial only / axial + coronal + sagittal (Shift+click sets the crosshair)', match: key('m'), run: (a) => a.viewer.toggleLayout() },
+  { keys: 'C', does: "Show S3-Net's cluster map (what Pick works on)", match: key('c'), run: (a) => void a.viewer.toggleClusters() },
   { keys: 'B / E', does: 'Brush / eraser', match: key('b'), run: (a) => (a.tools.active = 'brush') },
   { keys: '', does: '', match: key('e'), run: (a) => (a.tools.active = 'eraser') },
   { keys: '[ / ]', does: 'Smaller / larger brush', match: (e) => e.key === '[', run: (a) => a.tools.shrink() },
@@ -45,6 +52,6 @@ export function handleKey(app: AppState, e: KeyboardEvent): boolean {
   const s = SHORTCUTS.find((x) => x.match(e));
   if (!s) return false;
   e.preventDefault();
-  s.run(app);
+  s.run(app, e);
   return true;
 }

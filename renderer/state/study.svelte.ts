@@ -1,6 +1,7 @@
 // The open study: its index, the item on screen and its pixels, and navigation within a series.
 import type { ItemData, ItemRef, SeriesSummary, StudyIndex } from '../../main/contracts';
 import { api } from '../api';
+import { viewerOrder } from '../viewport/geometry';
 
 export interface Entry {
   readonly ref: ItemRef;
@@ -11,7 +12,8 @@ export interface Entry {
 function entriesOf(index: StudyIndex | null): Entry[] {
   if (!index) return [];
   const out: Entry[] = [];
-  for (const p of index.patients) for (const s of p.studies) for (const se of s.series) for (const ref of se.items) out.push({ ref, group: se.seriesUid });
+  // Slice 1 is the most superior slice (the radiology convention), whatever order the indexer listed them in.
+  for (const p of index.patients) for (const s of p.studies) for (const se of s.series) for (const ref of viewerOrder(se.items, se.orientation)) out.push({ ref, group: se.seriesUid });
   for (const ref of index.photos) out.push({ ref, group: ref.itemId });
   return out;
 }

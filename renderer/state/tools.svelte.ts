@@ -17,6 +17,9 @@ export class ToolState {
   active: ToolName = $state('wl');
   brushSize = $state(12);
   pickWhat: 'cluster' | 'component' = $state('component');
+  /** Flood fill takes the connected pixels within this of the seed's value: HU on CT, luminance (0–255) on photos. */
+  fillToleranceHu = $state(150);
+  fillTolerancePhoto = $state(25);
 
   grow(): void {
     this.brushSize = Math.min(200, Math.round(this.brushSize * 1.25) + 1);

@@ -1,4 +1,4 @@
-// Flood fill from a pixel, and hole filling (background not reachable from the border becomes the segment).
+// Flood fill from a pixel (by mask value, or by image intensity around the seed), and hole filling (background not reachable from the border becomes the segment).
 import type { MaskWriter } from './writer';
 
 /** Scanline-free 4-connected flood: replaces the region of equal value around (x, y) with value. */
@@ -32,6 +32,55 @@ export function floodFill(m: MaskWriter, x: number, y: number, value: number): v
       stack[top++] = i + width;
     }
   }
+}
+
+/**
+ * Intensity-bounded flood, as Slicer's flood filling: from (x, y), every 4-connected pixel whose image value lies
+ * within `tolerance` of the seed's value becomes `value`, whatever the mask held there. Returns the pixels filled.
+ */
+export function floodFillRange(m: MaskWriter, intensity: ArrayLike<number>, x: number, y: number, value: number, tolerance: number): number {
+  const { width, height } = m;
+  if (intensity.length !== width * height) throw new Error(`the image has ${intensity.length} pixels, the mask ${width}×${height}`);
+  if (!(tolerance >= 0)) throw new Error(`tolerance must be ≥ 0, not ${tolerance}`);
+  x = Math.floor(x);
+  y = Math.floor(y);
+  if (x < 0 || y < 0 || x >= width || y >= height) return 0;
+  const start = y * width + x;
+  const seed = intensity[start] ?? 0;
+  const lo = seed - tolerance;
+  const hi = seed + tolerance;
+  const seen = new Uint8Array(width * height);
+  const stack = new Int32Array(width * height);
+  let top = 0;
+  let filled = 0;
+  const visit = (i: number): void => {
+    if (seen[i]) return;
+    seen[i] = 1;
+    const v = intensity[i] ?? 0;
+    if (v < lo || v > hi) return;
+    m.set(i, value);
+    filled++;
+    stack[top++] = i;
+  };
+  visit(start);
+  while (top > 0) {
+    const i = stack[--top] ?? 0;
+    const cx = i % width;
+    if (cx > 0) visit(i - 1);
+    if (cx < width - 1) visit(i + 1);
+    if (i >= width) visit(i - width);
+    if (i + width < width * height) visit(i + width);
+  }
+  return filled;
+}
+
+/** The intensity a fill compares: HU on a slice, luminance (Rec. 601, 0–255) on a photograph. */
+export function fillIntensity(item: { kind: 'slice'; hu: Int16Array } | { kind: 'photo'; rgba: Uint8Array; width: number; height: number }): ArrayLike<number> {
+  if (item.kind === 'slice') return item.hu;
+  const out = new Float32Array(item.width * item.height);
+  const p = item.rgba;
+  for (let i = 0; i < out.length; i++) out[i] = 0.299 * (p[i * 4] ?? 0) + 0.587 * (p[i * 4 + 1] ?? 0) + 0.114 * (p[i * 4 + 2] ?? 0);
+  return out;
 }
 
 /** Background pixels enclosed by the segment (not 4-connected to the image border) are set to value. */

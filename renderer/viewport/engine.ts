@@ -14,6 +14,8 @@ export class ViewportEngine {
   readonly #canvas: HTMLCanvasElement;
   readonly #images = new Map<string, CsImage>();
   #overlay: MaskOverlay | null = null;
+  #clusters: MaskOverlay | null = null;
+  #clusterOpacity = 0.5;
   #opacity = 0.45;
   #shownSize = '';
   onRendered: (vp: CsViewport) => void = () => undefined;
@@ -49,6 +51,13 @@ export class ViewportEngine {
     this.#shownSize = size;
   }
 
+  /** S3-Net's cluster map, drawn under the mask (null: none). */
+  setClusters(overlay: MaskOverlay | null, opacity: number): void {
+    this.#clusters = overlay;
+    this.#clusterOpacity = opacity;
+    this.drawOverlay();
+  }
+
   setOverlay(overlay: MaskOverlay | null, opacity: number): void {
     this.#overlay = overlay;
     this.#opacity = opacity;
@@ -67,12 +76,17 @@ export class ViewportEngine {
     if (!ctx) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
-    const o = this.#overlay;
-    if (!o || !o.visible || !enabled.image || enabled.image.width !== o.width || enabled.image.height !== o.height) return;
+    const image = enabled.image;
+    if (!image) return;
+    const fits = (o: MaskOverlay | null): o is MaskOverlay => !!o && o.visible && image.width === o.width && image.height === o.height;
+    if (!fits(this.#clusters) && !fits(this.#overlay)) return;
     cornerstone.setToPixelCoordinateSystem(enabled, ctx);
     ctx.imageSmoothingEnabled = false;
-    ctx.globalAlpha = this.#opacity;
-    ctx.drawImage(o.canvas, 0, 0);
+    for (const [o, alpha] of [[this.#clusters, this.#clusterOpacity], [this.#overlay, this.#opacity]] as const) {
+      if (!fits(o)) continue;
+      ctx.globalAlpha = alpha;
+      ctx.drawImage(o.canvas, 0, 0);
+    }
   }
 
   voi(): Voi | null {
@@ -88,6 +102,19 @@ export class ViewportEngine {
   zoomBy(factor: number): void {
     const vp = cornerstone.getViewport(this.#element);
     if (vp) cornerstone.setViewport(this.#element, { ...vp, scale: Math.min(40, Math.max(0.05, vp.scale * factor)) });
+  }
+
+  /** Zooms keeping the image point under (pageX, pageY) where it is, as Ctrl+wheel does in OHIF and Slicer. */
+  zoomAt(factor: number, pageX: number, pageY: number): void {
+    const el = this.#element;
+    const vp = cornerstone.getViewport(el);
+    if (!vp) return;
+    const before = cornerstone.pageToPixel(el, pageX, pageY);
+    cornerstone.setViewport(el, { ...vp, scale: Math.min(40, Math.max(0.05, vp.scale * factor)) });
+    // pageToPixel reads the viewport just set: the point that moved under the pointer tells the shift to undo.
+    const after = cornerstone.pageToPixel(el, pageX, pageY);
+    const next = cornerstone.getViewport(el) ?? vp;
+    cornerstone.setViewport(el, { ...next, translation: { x: next.translation.x + after.x - before.x, y: next.translation.y + after.y - before.y } });
   }
 
   panBy(dx: number, dy: number): void {

@@ -1,7 +1,7 @@
 // Pointer and wheel handling on the viewport: which tool a drag drives, in image pixel coordinates.
 import type { AppState } from '../state/app.svelte';
 import type { ViewportEngine } from './engine';
-import { floodFill } from '../tools/fill';
+import { fillIntensity, floodFillRange } from '../tools/fill';
 import { fillPolygon, type Point } from '../tools/polygon';
 
 export interface Interaction {
@@ -10,6 +10,15 @@ export interface Interaction {
   up(e: PointerEvent): void;
   wheel(e: WheelEvent): void;
 }
+
+// A photo's luminance is computed once per photo, not on every click (a 12-megapixel photo is 48 MB of it).
+const intensities = new WeakMap<object, ArrayLike<number>>();
+const intensityOf = (item: NonNullable<AppState['study']['current']>): ArrayLike<number> => {
+  const key = item.kind === 'slice' ? item.hu : item.rgba;
+  let v = intensities.get(key);
+  if (!v) intensities.set(key, (v = fillIntensity(item)));
+  return v;
+};
 
 type Drag = 'wl' | 'pan' | 'zoom' | 'brush' | 'eraser' | 'lasso' | null;
 
@@ -44,7 +53,8 @@ export function createInteraction(app: AppState, engine: () => ViewportEngine | 
       last = { x: e.clientX, y: e.clientY };
       const p = pixel(e);
       const tool = app.tools.active;
-      if (e.button === 2) drag = 'wl';
+      if (e.button === 0 && e.shiftKey && app.viewer.layout === 'mpr') app.viewer.setCross(p.x, p.y);
+      else if (e.button === 2) drag = 'wl';
       else if (e.button === 1) drag = 'pan';
       else if (tool === 'brush' || tool === 'eraser') {
         drag = tool;
@@ -55,7 +65,12 @@ export function createInteraction(app: AppState, engine: () => ViewportEngine | 
         lasso(points);
       } else if (tool === 'flood') {
         const v = app.mask.active;
-        app.editor.apply((m) => floodFill(m, Math.floor(p.x), Math.floor(p.y), v));
+        const item = app.study.current;
+        if (!item) return;
+        const tolerance = item.kind === 'slice' ? app.tools.fillToleranceHu : app.tools.fillTolerancePhoto;
+        let filled = 0;
+        app.editor.apply((m) => (filled = floodFillRange(m, intensityOf(item), p.x, p.y, v, tolerance)));
+        app.info(`Flood fill: ${filled} pixels within ±${tolerance}${item.kind === 'slice' ? ' HU' : ''} of the seed`);
       } else if (tool === 'pick') void app.editor.pick(p.x, p.y);
       else drag = tool;
     },
@@ -95,7 +110,7 @@ export function createInteraction(app: AppState, engine: () => ViewportEngine | 
     },
     wheel(e) {
       e.preventDefault();
-      if (e.ctrlKey) engine()?.zoomBy(e.deltaY < 0 ? 1.1 : 1 / 1.1);
+      if (e.ctrlKey) engine()?.zoomAt(e.deltaY < 0 ? 1.1 : 1 / 1.1, e.pageX, e.pageY);
       else app.step(e.deltaY > 0 ? 1 : -1);
     },
   };

@@ -34,10 +34,12 @@ export function createDicomProvider(decode: Decode): StudyProvider {
               const items = se.slices.map((s, i) => {
                 const itemId = `${s.path}#${s.frameIndex}`;
                 sources.set(itemId, { kind: 'slice', path: s.path, frameIndex: s.frameIndex, seriesUid: se.seriesInstanceUID, sliceIndex: i });
-                return { itemId, kind: 'slice' as const, label: s.frameIndex ? `${basename(s.path)} #${s.frameIndex + 1}` : basename(s.path), position: s.geometry.position?.[2] ?? null };
+                const ipp = s.geometry.position;
+                return { itemId, kind: 'slice' as const, label: s.frameIndex ? `${basename(s.path)} #${s.frameIndex + 1}` : basename(s.path), position: ipp?.[2] ?? null, ...(ipp ? { patientPosition: [ipp[0], ipp[1], ipp[2]] as [number, number, number] } : {}) };
               });
               const first = se.slices[0];
-              return { seriesUid: se.seriesInstanceUID, description: se.description, modality: se.modality, width: first?.columns ?? 0, height: first?.rows ?? 0, items };
+              const o = first?.geometry.orientation;
+              return { seriesUid: se.seriesInstanceUID, description: se.description, modality: se.modality, width: first?.columns ?? 0, height: first?.rows ?? 0, items, ...(o ? { orientation: [...o] as [number, number, number, number, number, number] } : {}) };
             }),
         })),
       }));
@@ -53,8 +55,10 @@ export function createDicomProvider(decode: Decode): StudyProvider {
       const se = seriesByUid.get(source.seriesUid);
       const g = se?.slices[source.sliceIndex]?.geometry;
       const header: WindowPreset[] = f.window ? [{ name: 'Header', center: f.window.center, width: f.window.width }] : [];
-      const presets = se?.modality === 'CT' || !f.window ? [...CT_PRESETS, ...header] : header;
-      return { kind: 'slice', itemId, width: f.width, height: f.height, hu, spacing: [g?.pixelSpacing?.[0] ?? 1, g?.pixelSpacing?.[1] ?? 1], position: g?.position?.[2] ?? null, presets };
+      // Only CT has Hounsfield units (a slice without Modality is taken as CT): MR, CR and the rest open in the
+      // header's window, or the viewer's min/max one.
+      const presets = se?.modality === 'CT' || !se?.modality ? [...CT_PRESETS, ...header] : header;
+      return { kind: 'slice', itemId, width: f.width, height: f.height, hu, spacing: [g?.pixelSpacing?.[0] ?? 1, g?.pixelSpacing?.[1] ?? 1], spacingKnown: !!g?.pixelSpacing, position: g?.position?.[2] ?? null, presets };
     },
 
     async exportMasks(format, items, destination, overwrite, segments, reviewer) {
