@@ -112,7 +112,19 @@ function ctToRgb(slice: LoadedSlice): RgbImage {
   return { width: slice.width, height: slice.height, data: lungWindowRgb(slice.hu) };
 }
 
-export async function run(args: string[], io: CommandIO): Promise<number> {
+/** For callers that segment on someone's behalf (PACS, job workers): what to name the SEG of a series. */
+export interface SegmentHooks {
+  /** The SEG's UIDs from the source series and the configuration that shaped the mask (see services/pacs/identity). */
+  readonly segUids?: (sourceSeriesInstanceUID: string, modelConfiguration: Record<string, unknown>) => { seriesInstanceUID: string; sopInstanceUID: string };
+}
+
+/** Everything that shapes a mask, as one plain object (configuration defaults filled in). */
+export function modelConfiguration(flags: Pick<SegmentFlags, 'config' | 'target' | 'warmStart' | 'warmMinIterations'>): Record<string, unknown> {
+  const { backend: _backend, ...config } = validateConfig(flags.config);
+  return { ...config, target: flags.target, warmStart: flags.warmStart, ...(flags.warmStart ? { warmMinIterations: flags.warmMinIterations } : {}) };
+}
+
+export async function run(args: string[], io: CommandIO, hooks: SegmentHooks = {}): Promise<number> {
   const flags = parse(args);
   if (flags === 'help') {
     io.stdout.write(SEGMENT_HELP);
@@ -233,7 +245,8 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
       }
     }), flags.warmStart ? 1 : inFlight);
     if (flags.format !== 'png') {
-      const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite });
+      const segUids = flags.format === 'seg' ? hooks.segUids?.(series.index.seriesInstanceUID, modelConfiguration(flags)) : undefined;
+      const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite, ...(segUids ? { segUids } : {}) });
       for (const path of written) io.stderr.write(`s3-annotate: wrote ${path}\n`);
     }
   };

@@ -20,6 +20,8 @@ export interface WriteMasksOptions {
    * (A MaskVolume carries this per segment instead.)
    */
   readonly edited?: boolean;
+  /** SEG only: the SEG's Series and SOP Instance UIDs (otherwise new ones). */
+  readonly segUids?: { readonly seriesInstanceUID: string; readonly sopInstanceUID: string };
 }
 
 function safeName(s: string): string {
@@ -68,7 +70,10 @@ export async function writeSeriesMasks(
   }
   if (format === 'seg') {
     const path = join(outDir, `${stem}.seg.dcm`);
-    const seg = buildSeg(index, volume, options.seriesDescription ? { seriesDescription: options.seriesDescription } : {});
+    const seg = buildSeg(index, volume, {
+      ...(options.seriesDescription ? { seriesDescription: options.seriesDescription } : {}),
+      ...(options.segUids ? { uids: options.segUids } : {}),
+    });
     await writeFileAtomic(path, seg.bytes, write);
     return [path];
   }
