@@ -124,7 +124,15 @@ export function modelConfiguration(flags: Pick<SegmentFlags, 'config' | 'target'
   return { ...config, target: flags.target, warmStart: flags.warmStart, ...(flags.warmStart ? { warmMinIterations: flags.warmMinIterations } : {}) };
 }
 
+/** The model configuration segment options give (without inputs or --out), or a usage error. */
+export function segmentConfiguration(args: readonly string[]): Record<string, unknown> | string {
+  const flags = parse([...args, '--out', '.', '-']);
+  if (flags === 'help') return 'help';
+  return typeof flags === 'string' ? flags : modelConfiguration(flags);
+}
+
 export async function run(args: string[], io: CommandIO, hooks: SegmentHooks = {}): Promise<number> {
+  if (args.includes('--pacs')) return (await import('./pacs-segment')).run(args, io);
   const flags = parse(args);
   if (flags === 'help') {
     io.stdout.write(SEGMENT_HELP);
