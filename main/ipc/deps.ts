@@ -4,6 +4,7 @@ import type { SessionStore } from '../services/session/store';
 import type { Segmenter } from '../services/session/queue';
 import type { Dialogs, EventSink } from './handler';
 import type { StudyLibrary } from './library/library';
+import type { PacsDeps } from './pacs';
 
 export interface IpcDeps {
   readonly library: StudyLibrary;
@@ -14,4 +15,6 @@ export interface IpcDeps {
   readonly segmenter: () => Promise<Segmenter>;
   /** Overrides applied to every run (the test host uses a small, fast config). */
   readonly runDefaults?: Partial<S3NetConfig>;
+  /** Open from / send to PACS; the feature is off without it. */
+  readonly pacs?: PacsDeps;
 }
