@@ -2,7 +2,7 @@
 // Run: npx tsx test/bench/archive.ts [--workers 1,2] [segment options; default: the CLI's defaults with warm start]
 // Orthanc and Redis are started on loopback as in the tests; the three LIDC series are the archive.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../main/cli/index';
@@ -16,14 +16,19 @@ const counts = wi >= 0 ? (args.splice(wi, 2)[1] ?? '1,2').split(',').map(Number)
 const segment = args.length ? args : ['--backend', 'wasm'];
 const quiet = { stdout: { write: () => true }, stderr: { write: (s: string) => process.stderr.write(s) } };
 
+const workers: ChildProcess[] = [];
+// Ctrl+C stops the workers too (the servers are stopped by the finally below once the workers are gone).
+process.once('SIGINT', () => workers.forEach((w) => w.kill('SIGTERM')));
+
 for (const n of counts) {
   const [orthanc, redis] = await Promise.all([startOrthanc(), startRedis()]);
-  const workers: ChildProcess[] = [];
+  workers.length = 0;
+  let dir = '';
   try {
     const files = Object.values(await lidcFiles()).flat();
     await orthanc.upload(files);
     process.env.S3A_PACS_PASSWORD = orthanc.password;
-    const dir = await mkdtemp(join(tmpdir(), 's3a-bench-archive-'));
+    dir = await mkdtemp(join(tmpdir(), 's3a-bench-archive-'));
     const t0 = performance.now();
     for (let k = 0; k < n; k++) {
       workers.push(spawn(process.execPath, [join(REPO_ROOT, 'main/cli/bin.mjs'), 'worker', '--queue', `redis://127.0.0.1:${redis.port}`, '--pacs', orthanc.dicomWeb,
@@ -45,5 +50,6 @@ for (const n of counts) {
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
     await Promise.all([orthanc.stop(), redis.stop()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }

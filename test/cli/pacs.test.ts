@@ -1,6 +1,6 @@
 // The PACS commands against a real Orthanc: search, pull (cache), segment --pacs --push (twice: one SEG), push, bad use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../main/cli/index';
@@ -25,7 +25,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 's3a-cli-pacs-'));
   pacs = ['--pacs', orthanc.dicomWeb, '--user', orthanc.user, '--cache', join(dir, 'cache')];
 }, 60_000);
-afterAll(async () => orthanc?.stop());
+afterAll(async () => {
+  await orthanc?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 async function study(patient: string): Promise<string> {
   const c = capture();

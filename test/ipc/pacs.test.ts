@@ -2,7 +2,7 @@
 // retrieve with progress into an open study, send the edited masks as a SEG (stored, then already present, or refused).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIpc, type IpcHost } from '../../main/ipc';
@@ -45,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ipc?.close();
   await orthanc?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('pacs IPC', () => {

@@ -4,7 +4,7 @@
 // --max-iter 1 (the masks come from the HU rule either way; S3-Net's quality is measured elsewhere).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../main/cli/index';
@@ -36,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
   await Promise.all([orthanc?.stop(), redis?.stop()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function startWorkerProcess(name: string): { proc: ChildProcess; log: () => string } {

@@ -1,7 +1,7 @@
 // The DICOMweb client against a real Orthanc (Debian's, started here): search, retrieve with cache and resume,
 // STOW of a SEG read back as the same mask, and a PACS that refuses, is down, stalls or answers nonsense.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,16 @@ beforeAll(async () => {
   expect(await orthanc.upload(all)).toBe(all.length);
   client = await DicomWebClient.open({ url: orthanc.dicomWeb, auth: auth() });
 }, 60_000);
-afterAll(async () => orthanc?.stop());
+const temps: string[] = [];
+async function temp(prefix: string): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+afterAll(async () => {
+  await orthanc?.stop();
+  await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
+});
 
 async function seriesOf(patient: string) {
   const [s] = await client.searchSeries({ patientId: patient, modality: 'CT' });
@@ -57,7 +66,7 @@ describe('QIDO-RS search', () => {
 describe('WADO-RS retrieve and the cache', () => {
   it('retrieves a whole series with progress; a second retrieve downloads nothing; a changed or missing instance alone is fetched again', async () => {
     const s = await seriesOf('LIDC-IDRI-0002');
-    const cache = new SeriesCache({ root: await mkdtemp(join(tmpdir(), 's3a-cache-')) });
+    const cache = new SeriesCache({ root: await temp('s3a-cache-') });
     const progress: number[] = [];
     const first = await cache.retrieveSeries(client, s.studyInstanceUID, s.seriesInstanceUID, { onProgress: (p) => progress.push(p.done) });
     expect(first).toMatchObject({ downloaded: 12, fromCache: 0 });
@@ -80,14 +89,14 @@ describe('WADO-RS retrieve and the cache', () => {
     // An instance whose cached version no longer matches the server's metadata (its digest), and one that is gone.
     const [f0, f1] = first.files as [string, string];
     await rename(f0, f0.replace(/\.[0-9a-f]{16}\.dcm$/, '.0000000000000000.dcm'));
-    await import('node:fs/promises').then((fs) => fs.rm(f1));
+    await rm(f1);
     const third = await cache.retrieveSeries(client, s.studyInstanceUID, s.seriesInstanceUID);
     expect(third).toMatchObject({ downloaded: 2, fromCache: 10 });
     expect((await readdir(join(cache.root, s.seriesInstanceUID))).filter((n) => n.endsWith('.dcm'))).toHaveLength(12);
   });
 
   it('keeps the cache within its size bound, the least recently retrieved series going first', async () => {
-    const cache = new SeriesCache({ root: await mkdtemp(join(tmpdir(), 's3a-cache-')), maxBytes: 14 * 1024 * 1024 });
+    const cache = new SeriesCache({ root: await temp('s3a-cache-'), maxBytes: 14 * 1024 * 1024 });
     const [s1, s2] = [await seriesOf('LIDC-IDRI-0001'), await seriesOf('LIDC-IDRI-0002')];
     await cache.retrieveSeries(client, s1.studyInstanceUID, s1.seriesInstanceUID); // 16 × 0.5 MB
     await cache.retrieveSeries(client, s2.studyInstanceUID, s2.seriesInstanceUID); // 12 × 0.5 MB: over the bound
@@ -107,7 +116,7 @@ describe('WADO-RS retrieve and the cache', () => {
     });
     try {
       const flaky = await DicomWebClient.open({ url: proxy.url, auth: auth() });
-      const cache = new SeriesCache({ root: await mkdtemp(join(tmpdir(), 's3a-cache-')) });
+      const cache = new SeriesCache({ root: await temp('s3a-cache-') });
       const err = await cache.retrieveSeries(flaky, s.studyInstanceUID, s.seriesInstanceUID).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PacsError);
       expect((err as PacsError).message).toContain(proxy.url.replace(/\/dicom-web$/, ''));
@@ -128,7 +137,7 @@ describe('WADO-RS retrieve and the cache', () => {
 describe('STOW-RS of a SEG', () => {
   it('stores a SEG that references its source series, then says already present; read back it is the same mask', async () => {
     const s = await seriesOf('LIDC-IDRI-0002');
-    const cache = new SeriesCache({ root: await mkdtemp(join(tmpdir(), 's3a-cache-')) });
+    const cache = new SeriesCache({ root: await temp('s3a-cache-') });
     const got = await cache.retrieveSeries(client, s.studyInstanceUID, s.seriesInstanceUID);
     const index = (await indexPaths(got.files)).series[0]!;
     const loaded = await loadSeries(index);
@@ -137,7 +146,7 @@ describe('STOW-RS of a SEG', () => {
     const uids = segIdentity(s.seriesInstanceUID, { test: 'stow', size: 64 });
     const seg = buildSeg(index, volumeFromLabelMaps(512, 512, masks, 'Air'), { uids });
     expect(seg.sopInstanceUID).toBe(uids.sopInstanceUID);
-    const dir = await mkdtemp(join(tmpdir(), 's3a-seg-'));
+    const dir = await temp('s3a-seg-');
     const path = join(dir, 'air.seg.dcm');
     await writeFile(path, seg.bytes);
     const meta = await readSegFile(path);
@@ -157,7 +166,7 @@ describe('STOW-RS of a SEG', () => {
   });
 
   it('a store the server refuses is an outcome with the reason and where the SEG stays', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 's3a-seg-'));
+    const dir = await temp('s3a-seg-');
     const path = join(dir, 'refused.seg.dcm');
     const s = await seriesOf('LIDC-IDRI-0001');
     const index = (await indexPaths(files['LIDC-IDRI-0001']!)).series[0]!;
@@ -239,7 +248,7 @@ describe('a PACS that refuses, is down, stalls or answers nonsense', () => {
       const c = await DicomWebClient.open({ url: proxy.url, auth: auth(), timeoutMs: 500 });
       await expect(c.searchStudies({})).rejects.toMatchObject({ kind: 'malformed', message: expect.stringMatching(/study search: the answer is not JSON/) });
       await expect(c.searchSeries({})).rejects.toMatchObject({ kind: 'malformed', message: expect.stringMatching(/not a DICOM JSON list/) });
-      const cache = new SeriesCache({ root: await mkdtemp(join(tmpdir(), 's3a-cache-')) });
+      const cache = new SeriesCache({ root: await temp('s3a-cache-') });
       await expect(cache.retrieveSeries(c, s.studyInstanceUID, s.seriesInstanceUID)).rejects.toMatchObject({
         kind: 'malformed', series: s.seriesInstanceUID, message: expect.stringMatching(/expected multipart\/related, got text\/html/),
       });
@@ -287,7 +296,7 @@ describe('multipart and secrets', () => {
         return Buffer.concat([d.update(b.subarray(28)), d.final()]).toString('utf8');
       },
     };
-    const file = join(await mkdtemp(join(tmpdir(), 's3a-secrets-')), 'pacs-secrets.json');
+    const file = join(await temp('s3a-secrets-'), 'pacs-secrets.json');
     const store = keychainSecretStore(file, cipher);
     await store.set('pacs:http://x', 'hunter2-secret');
     expect(await store.get('pacs:http://x')).toBe('hunter2-secret');
