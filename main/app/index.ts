@@ -1,9 +1,10 @@
 // Electron main: one hardened window, menus, and the IPC handlers over the same services the test host uses.
-import { app, ipcMain, type BrowserWindow } from 'electron';
+import { app, ipcMain, safeStorage, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createIpc } from '../ipc';
 import { SessionStore } from '../services/session/store';
+import { keychainSecretStore } from '../services/pacs/auth';
 import { StudyLibrary } from '../ipc/library/library';
 import { createProvider } from '../ipc/library/provider';
 import { createDecodePool } from '../ipc/library/decode-pool';
@@ -34,6 +35,12 @@ app.whenReady().then(async () => {
     dialogs: electronDialogs(() => win),
     events: { send: (channel, payload) => win?.webContents.send(channel, payload) },
     segmenter: segmenter.get,
+    // PACS secrets are encrypted by the OS keychain (safeStorage); without one they stay in memory for this run only.
+    pacs: {
+      cacheRoot: join(app.getPath('userData'), 'pacs-cache'),
+      outbox: join(app.getPath('userData'), 'pacs-outbox'),
+      secrets: keychainSecretStore(join(app.getPath('userData'), 'pacs-secrets.json'), safeStorage),
+    },
   });
   for (const [channel, handler] of Object.entries(ipc.handlers)) {
     ipcMain.handle(channel, async (event, payload: unknown) => {
