@@ -1,5 +1,5 @@
 // Electron main: one hardened window, menus, and the IPC handlers over the same services the test host uses.
-import { app, ipcMain, protocol, type BrowserWindow } from 'electron';
+import { app, ipcMain, protocol, safeStorage, type BrowserWindow } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { CONTENT_SECURITY_POLICY } from './csp';
 import { APP_SCHEME, contentType, isTrustedSender, resolveAppPath } from './trust';
 import { createIpc } from '../ipc';
 import { SessionStore } from '../services/session/store';
+import { keychainSecretStore } from '../services/pacs/auth';
 import { StudyLibrary } from '../services/library/library';
 import { createProvider } from '../services/library/provider';
 import { createDecodePool } from '../services/library/decode-pool';
@@ -58,6 +59,12 @@ app.whenReady().then(async () => {
     events: { send: (channel, payload) => win?.webContents.send(channel, payload) },
     segmenter: segmenter.get,
     capabilities,
+    // PACS secrets are encrypted by the OS keychain (safeStorage); without one they stay in memory for this run only.
+    pacs: {
+      cacheRoot: join(app.getPath('userData'), 'pacs-cache'),
+      outbox: join(app.getPath('userData'), 'pacs-outbox'),
+      secrets: keychainSecretStore(join(app.getPath('userData'), 'pacs-secrets.json'), safeStorage),
+    },
   });
   ipcMain.handle(studyChannels.dropped, (event, payload: unknown) => {
     if (!win || event.sender !== win.webContents || !isTrustedSender(event.senderFrame)) return false;

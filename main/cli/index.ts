@@ -11,6 +11,10 @@ commands:
   info <paths> [--json]               studies, series, slice counts and skipped files
   export …                            convert masks between PNG, DICOM SEG and NIfTI (see export --help)
   backends                            which TF.js backends and desktop shell are available here, and why not
+  pacs search|pull|push --pacs URL    a DICOMweb server: find studies, retrieve series, store SEGs (see pacs --help)
+  enqueue --queue URL --pacs URL      one pre-segmentation job per matching series on a Redis queue
+  worker --queue URL --pacs URL       take jobs: pull, segment, store the SEG (any number, on any machines)
+  queue status --queue URL            waiting, active, done, failed and per-worker throughput
 
   --version                           the version of s3-annotate
 `;
@@ -23,6 +27,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   info: async () => (await import('./commands/info')).run,
   export: async () => (await import('./commands/export')).run,
   backends: async () => backends,
+  pacs: async () => (await import('./commands/pacs')).run,
+  enqueue: async () => (await import('./commands/jobs')).enqueue,
+  worker: async () => (await import('./commands/jobs')).worker,
+  queue: async () => (await import('./commands/jobs')).queue,
 };
 
 async function backends(_args: string[], io: CommandIO): Promise<number> {

@@ -6,6 +6,7 @@ import type { ClusterMap, JobProgress, JobResult, PickedMask, RunAccepted, RunCo
 import type { Preferences, SavedMask, SessionState, ReviewStatus, ViewState } from './session';
 import type { ExportDone, ExportFormat, ExportPlan, ExportRequest, ExportSelection, SegmentStyle, TerminologyEntry } from './export';
 import type { MenuCommand } from './menu';
+import type { Configured, PacsProgress, PacsSeriesRow, PacsStudyRow, SendOutcome, configureRequest, searchStudiesRequest } from './pacs';
 
 export type Unsubscribe = () => void;
 
@@ -58,10 +59,20 @@ export interface MenuApi {
   onCommand(listener: (c: MenuCommand) => void): Unsubscribe;
 }
 
+export interface PacsApi {
+  configure(settings: z.infer<typeof configureRequest>): Promise<Result<Configured>>;
+  searchStudies(query: z.infer<typeof searchStudiesRequest>): Promise<Result<PacsStudyRow[]>>;
+  listSeries(serverId: string, studyInstanceUID: string): Promise<Result<PacsSeriesRow[]>>;
+  retrieve(serverId: string, studyInstanceUID: string, seriesInstanceUIDs: string[]): Promise<Result<StudyIndex>>;
+  send(serverId: string, studyKey: string, itemIds: string[]): Promise<Result<SendOutcome[]>>;
+  onProgress(listener: (p: PacsProgress) => void): Unsubscribe;
+}
+
 export interface S3Api {
   readonly study: StudyApi;
   readonly segment: SegmentApi;
   readonly session: SessionApi;
   readonly export: ExportApi;
   readonly menu: MenuApi;
+  readonly pacs: PacsApi;
 }

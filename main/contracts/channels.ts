@@ -42,3 +42,13 @@ export const exportChannels = {
 } as const;
 
 export const menuChannels = { command: 'menu:command' } as const;
+
+export const pacsChannels = {
+  configure: 'pacs:configure',
+  searchStudies: 'pacs:search-studies',
+  listSeries: 'pacs:list-series',
+  retrieve: 'pacs:retrieve',
+  send: 'pacs:send',
+  /** main → renderer events */
+  progress: 'pacs:progress',
+} as const;

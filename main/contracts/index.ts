@@ -6,3 +6,4 @@ export * from './session';
 export * from './export';
 export * from './menu';
 export type * from './api';
+export * from './pacs';

@@ -5,6 +5,7 @@ import type { Segmenter } from '../services/session/queue';
 import type { Dialogs, EventSink } from './handler';
 import type { StudyLibrary } from '../services/library/library';
 import type { CapabilityRegistry } from '../services/capabilities';
+import type { PacsDeps } from './pacs';
 
 export interface IpcDeps {
   readonly library: StudyLibrary;
@@ -17,4 +18,6 @@ export interface IpcDeps {
   readonly runDefaults?: Partial<S3NetConfig>;
   /** Paths and destinations main handed out; when given, study:open and export:run accept nothing else. */
   readonly capabilities?: CapabilityRegistry;
+  /** Open from / send to PACS; the feature is off without it. */
+  readonly pacs?: PacsDeps;
 }

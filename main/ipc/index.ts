@@ -5,6 +5,7 @@ import { studyHandlers } from './study';
 import { sessionHandlers } from './session';
 import { exportHandlers } from './export';
 import { segmentHandlers } from './segment';
+import { pacsHandlers } from './pacs';
 
 export type { IpcDeps } from './deps';
 export type { Handler, HandlerTable, Dialogs, EventSink } from './handler';
@@ -18,7 +19,7 @@ export interface IpcHost {
 export function createIpc(deps: IpcDeps): IpcHost {
   const segment = segmentHandlers(deps);
   return {
-    handlers: { ...studyHandlers(deps), ...sessionHandlers(deps), ...exportHandlers(deps), ...segment.handlers },
+    handlers: { ...studyHandlers(deps), ...sessionHandlers(deps), ...exportHandlers(deps), ...segment.handlers, ...(deps.pacs ? pacsHandlers(deps, deps.pacs) : {}) },
     async close() {
       segment.queue.cancel();
       await deps.store.flush();

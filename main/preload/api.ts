@@ -1,7 +1,12 @@
 // Builds window.api's named functions from a transport; the Electron preload and the test host's bridge share it.
-import { exportChannels, menuChannels, segmentChannels, sessionChannels, studyChannels } from '../contracts/channels';
+import { exportChannels, menuChannels, pacsChannels, segmentChannels, sessionChannels, studyChannels } from '../contracts/channels';
 import type {
   ClusterMap,
+  Configured,
+  PacsProgress,
+  PacsSeriesRow,
+  PacsStudyRow,
+  SendOutcome,
   ExportDone,
   ExportPlan,
   ItemData,
@@ -71,5 +76,13 @@ export function buildApi(t: Transport): S3Api {
       run: (request) => call<ExportDone>(exportChannels.run, request),
     },
     menu: { onCommand: listen<MenuCommand>(menuChannels.command) },
+    pacs: {
+      configure: (settings) => call<Configured>(pacsChannels.configure, settings),
+      searchStudies: (query) => call<PacsStudyRow[]>(pacsChannels.searchStudies, query),
+      listSeries: (serverId, studyInstanceUID) => call<PacsSeriesRow[]>(pacsChannels.listSeries, { serverId, studyInstanceUID }),
+      retrieve: (serverId, studyInstanceUID, seriesInstanceUIDs) => call<StudyIndex>(pacsChannels.retrieve, { serverId, studyInstanceUID, seriesInstanceUIDs }),
+      send: (serverId, studyKey, itemIds) => call<SendOutcome[]>(pacsChannels.send, { serverId, studyKey, itemIds }),
+      onProgress: listen<PacsProgress>(pacsChannels.progress),
+    },
   };
 }

@@ -117,7 +117,27 @@ function ctToRgb(slice: LoadedSlice): RgbImage {
   return { width: slice.width, height: slice.height, data: lungWindowRgb(slice.hu) };
 }
 
-export async function run(args: string[], io: CommandIO): Promise<number> {
+/** For callers that segment on someone's behalf (PACS, job workers): what to name the SEG of a series. */
+export interface SegmentHooks {
+  /** The SEG's UIDs from the source series and the configuration that shaped the mask (see services/pacs/identity). */
+  readonly segUids?: (sourceSeriesInstanceUID: string, modelConfiguration: Record<string, unknown>) => { seriesInstanceUID: string; sopInstanceUID: string };
+}
+
+/** Everything that shapes a mask, as one plain object (configuration defaults filled in). */
+export function modelConfiguration(flags: Pick<SegmentFlags, 'config' | 'target' | 'warmStart' | 'warmMinIterations'>): Record<string, unknown> {
+  const { backend: _backend, ...config } = validateConfig(flags.config);
+  return { ...config, target: flags.target, warmStart: flags.warmStart, ...(flags.warmStart ? { warmMinIterations: flags.warmMinIterations } : {}) };
+}
+
+/** The model configuration segment options give (without inputs or --out), or a usage error. */
+export function segmentConfiguration(args: readonly string[]): Record<string, unknown> | string {
+  const flags = parse([...args, '--out', '.', '-']);
+  if (flags === 'help') return 'help';
+  return typeof flags === 'string' ? flags : modelConfiguration(flags);
+}
+
+export async function run(args: string[], io: CommandIO, hooks: SegmentHooks = {}): Promise<number> {
+  if (args.includes('--pacs')) return (await import('./pacs-segment')).run(args, io);
   const flags = parse(args);
   if (flags === 'help') {
     io.stdout.write(SEGMENT_HELP);
@@ -265,7 +285,8 @@ export async function run(args: string[], io: CommandIO): Promise<number> {
     }), flags.warmStart ? 1 : inFlight);
     if (flags.format !== 'png') {
       const named = targetSegment(flags.target);
-      const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite, segment: named });
+      const segUids = flags.format === 'seg' ? hooks.segUids?.(series.index.seriesInstanceUID, modelConfiguration(flags)) : undefined;
+      const written = await writeSeriesMasks(series, masks, flags.format, flags.out, { overwrite: flags.overwrite, segment: named, ...(segUids ? { segUids } : {}) });
       for (const rec of pending) report({ ...rec, output: written[0] as string, format: flags.format } as typeof rec & { output: string });
       report({ input: dirname(series.slices[0]?.sourcePath ?? ''), series: series.index.seriesInstanceUID, format: flags.format, files: written, slices: series.slices.length } as { input: string; series: string; files: string[] });
     }

@@ -21,6 +21,8 @@ export interface SegExportOptions {
   readonly contentCreator?: string;
   /** Fixed clock for reproducible output in tests. */
   readonly now?: Date;
+  /** Given UIDs instead of new ones (a SEG whose identity derives from its source and model, see services/pacs). */
+  readonly uids?: { readonly seriesInstanceUID: string; readonly sopInstanceUID: string };
 }
 
 const code = (c: Code): Item => [el(0x00080100, 'SH', c.value), el(0x00080102, 'SH', c.scheme), el(0x00080104, 'LO', c.meaning)];
@@ -100,8 +102,8 @@ export function buildSeg(series: SeriesIndex, volume: MaskVolume, options: SegEx
   if (cover.length === 0) throw new Error('a DICOM SEG must cover at least one slice');
   if (cover.some((i) => !Number.isInteger(i) || i < 0 || i >= slices.length)) throw new Error(`slice indices to cover must be in 0–${slices.length - 1}`);
   const src = series.instances[0]!;
-  const sopInstanceUID = newUid();
-  const seriesInstanceUID = newUid();
+  const sopInstanceUID = options.uids?.sopInstanceUID ?? newUid();
+  const seriesInstanceUID = options.uids?.seriesInstanceUID ?? newUid();
   const { date, time } = dicomDateTime(options.now ?? new Date());
   const normal = sliceNormal(orientation)!;
   const spacing = slices.length > 1 ? Math.abs(dot(slices[1]!.geometry.position!, normal) - dot(first.geometry.position!, normal)) : (first.geometry.sliceThickness ?? 1);

@@ -29,6 +29,8 @@ export interface WriteMasksOptions {
   readonly reviewer?: string;
   /** For plain label maps: what the (single) segment is: its name, codes and colour instead of "Segment"/"Tissue". */
   readonly segment?: { readonly name: string; readonly category: Code; readonly type: Code; readonly color: readonly [number, number, number] };
+  /** SEG only: the SEG's Series and SOP Instance UIDs (otherwise new ones). */
+  readonly segUids?: { readonly seriesInstanceUID: string; readonly sopInstanceUID: string };
 }
 
 function safeName(s: string): string {
@@ -86,6 +88,8 @@ export async function writeSeriesMasks(
       cover,
       ...(options.seriesDescription ? { seriesDescription: options.seriesDescription } : {}),
       ...(options.reviewer ? { contentCreator: options.reviewer } : {}),
+      ...(options.seriesDescription ? { seriesDescription: options.seriesDescription } : {}),
+      ...(options.segUids ? { uids: options.segUids } : {}),
     });
     await writeFileAtomic(path, seg.bytes, write);
     return [path];
