@@ -9,6 +9,7 @@ commands:
   eval --pred DIR --truth DIR         Dice, IoU, HM, XOR against ground-truth masks
   info <paths> [--json]               studies, series, slice counts and skipped files
   export …                            convert masks between PNG, DICOM SEG and NIfTI (see export --help)
+  interpolate <series> --masks DIR --out DIR   fill the slices between drawn masks (see interpolate --help)
   backends                            which TF.js backends and desktop shell are available here, and why not
 `;
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   eval: async () => (await import('./commands/eval')).run,
   info: async () => (await import('./commands/info')).run,
   export: async () => (await import('./commands/export')).run,
+  interpolate: async () => (await import('./commands/interpolate')).run,
   backends: async () => backends,
 };
 
