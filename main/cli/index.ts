@@ -10,6 +10,7 @@ commands:
   info <paths> [--json]               studies, series, slice counts and skipped files
   export …                            convert masks between PNG, DICOM SEG and NIfTI (see export --help)
   interpolate <series> --masks DIR --out DIR   fill the slices between drawn masks (see interpolate --help)
+  propagate <series> --mask PNG --slice DICOM --out DIR   carry one slice's mask through the series (see propagate --help)
   backends                            which TF.js backends and desktop shell are available here, and why not
 `;
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   info: async () => (await import('./commands/info')).run,
   export: async () => (await import('./commands/export')).run,
   interpolate: async () => (await import('./commands/interpolate')).run,
+  propagate: async () => (await import('./commands/propagate')).run,
   backends: async () => backends,
 };
 
