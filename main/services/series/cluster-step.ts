@@ -22,8 +22,9 @@ export function windowForSeeds(hu: Float32Array, core: Uint8Array): Float32Array
 
 /**
  * Trains S3-Net on the slice (warm-started from the previous slice), then keeps the clusters denser in the target
- * seeds than in the background band, within a short reach of the previous mask (so the mask moves a few pixels a
- * slice, as anatomy does between neighbouring slices), the parts touching the seeds, holes filled. Confidence is
+ * seeds than in the background band, within a short reach of the previous mask (so the mask moves a few pixels
+ * a slice, as anatomy does between neighbouring slices) and the core's HU range, the parts touching the seeds, holes
+ * filled. Confidence is
  * the selected clusters' margin of core over band density. The seeded training term of issue 9 replaces the
  * selection here once it exists; the walk, seeds and stop rules stay.
  */
@@ -51,10 +52,17 @@ export function clusterStep(runner: SegmentationRunner, config: Partial<S3NetCon
       }
     }
     const area = previous.reduce((a, v) => a + v, 0);
-    const reach = Math.max(2, Math.round(0.08 * Math.sqrt(area / Math.PI)));
+    const reach = Math.max(2, Math.round(0.04 * Math.sqrt(area / Math.PI)));
     const near = dilateDisc(previous, width, height, reach);
+    // The clusters at the working size blur edges with neighbours of similar grey: pixels must also lie in the
+    // core's own HU range (its 2nd–98th percentile, widened by a tenth of it).
+    const coreHu: number[] = [];
+    for (let i = 0; i < hu.length; i++) if (seeds.data[i] === 1) coreHu.push(hu[i] as number);
+    coreHu.sort((a, b) => a - b);
+    const p2 = coreHu[Math.floor(0.02 * coreHu.length)] ?? -Infinity, p98 = coreHu[Math.floor(0.98 * (coreHu.length - 1))] ?? Infinity;
+    const lo = p2 - 0.1 * (p98 - p2), hi = p98 + 0.1 * (p98 - p2);
     const raw = new Uint8Array(width * height);
-    for (let i = 0; i < raw.length; i++) if (near[i] && chosen[labels[i] as number]) raw[i] = 1;
+    for (let i = 0; i < raw.length; i++) if (near[i] && chosen[labels[i] as number] && (hu[i] as number) >= lo && (hu[i] as number) <= hi) raw[i] = 1;
     // Only the parts that hold target seeds: a blob of the same cluster nearby is another structure.
     const parts = labelComponents(raw, width, height, 8);
     const seeded = new Uint8Array(parts.count + 1);
