@@ -41,6 +41,8 @@ for k, src in enumerate(sources):
     sop = generate_uid()
     d.StudyInstanceUID, d.SeriesInstanceUID, d.FrameOfReferenceUID, d.SOPInstanceUID = study, series, frame, sop
     d.file_meta.MediaStorageSOPInstanceUID = sop
+    # Some sources carry the SOP Class only in the file meta; a SEG must reference it from the data set.
+    d.SOPClassUID = d.file_meta.MediaStorageSOPClassUID
     d.PatientID, d.PatientName = 'BENCH-LONG', 'Bench^Long'
     d.SeriesDescription = f'bench: {n} slices assembled from LIDC-IDRI and an abdominal CT'
     d.ImageOrientationPatient = list(first.ImageOrientationPatient)

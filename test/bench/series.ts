@@ -41,7 +41,10 @@ let result;
 try {
   result = await segmentSeries({
     paths: [dir], propose, outDir: out, format: 'seg', chains, skipEmpty: !values['no-skip'],
-    onSlice: (report) => done.push({ report, at: performance.now() }),
+    onSlice: (report) => {
+      done.push({ report, at: performance.now() });
+      if (done.length % 10 === 0) console.log(`  … ${done.length} slices in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    },
   });
 } finally {
   await runner.close();
