@@ -35,11 +35,14 @@ describe('segmentSeries', () => {
       if (lungByHu(f.modality!, f.width, f.height) === 0) expect(r).toMatchObject({ status: 'empty', reason: 'no lung by the HU rule: not trained', iterations: 0, pixels: 0 });
       else expect(r.status).toBe('proposed');
     }
-    expect(bySlice.slice(0, 4).map((r) => r.status)).toEqual(['proposed', 'proposed', 'proposed', 'proposed']);
-    expect(bySlice.slice(4).some((r) => r.status === 'empty')).toBe(true);
-    // Each chain starts cold at its middle slice and warm-starts the others of its half (the first chain's three
-    // chest slices: one cold, two warm).
-    expect(reports.filter((r) => r.chain === 0 && r.status === 'proposed').map((r) => r.warmStarted).sort()).toEqual([false, true, true]);
+    // The lowest LIDC slices and the abdominal ones hold no lung by HU; the others do.
+    expect(reports.filter((r) => r.status === 'proposed').length).toBeGreaterThanOrEqual(2);
+    expect(reports.some((r) => r.status === 'empty')).toBe(true);
+    // In each chain the first slice trained starts cold and every later one warm (empty slices pass the weights on).
+    for (const chain of [0, 1]) {
+      const trained = reports.filter((r) => r.chain === chain && r.status === 'proposed');
+      expect(trained.map((r) => r.warmStarted)).toEqual(trained.map((_, i) => i > 0));
+    }
     expect(new Set(reports.map((r) => r.chain))).toEqual(new Set([0, 1]));
     expect(result.written).toHaveLength(1);
     expect(existsSync(result.written[0]!)).toBe(true);
