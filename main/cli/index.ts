@@ -10,6 +10,8 @@ commands:
   eval --pred DIR --truth DIR         Dice, IoU, HM, XOR against ground-truth masks
   info <paths> [--json]               studies, series, slice counts and skipped files
   export …                            convert masks between PNG, DICOM SEG and NIfTI (see export --help)
+  interpolate <series> --masks DIR --out DIR   fill the slices between drawn masks (see interpolate --help)
+  propagate <series> --mask PNG --slice DICOM --out DIR   carry one slice's mask through the series (see propagate --help)
   backends                            which TF.js backends and desktop shell are available here, and why not
   pacs search|pull|push --pacs URL    a DICOMweb server: find studies, retrieve series, store SEGs (see pacs --help)
   enqueue --queue URL --pacs URL      one pre-segmentation job per matching series on a Redis queue
@@ -26,6 +28,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   eval: async () => (await import('./commands/eval')).run,
   info: async () => (await import('./commands/info')).run,
   export: async () => (await import('./commands/export')).run,
+  interpolate: async () => (await import('./commands/interpolate')).run,
+  propagate: async () => (await import('./commands/propagate')).run,
   backends: async () => backends,
   pacs: async () => (await import('./commands/pacs')).run,
   enqueue: async () => (await import('./commands/jobs')).enqueue,

@@ -361,6 +361,16 @@ if (warmRuns.length) {
   out();
 }
 
+{
+  // Whole-series 3D quality (interpolation, propagation, Dice per slice as SVGs in docs/): its own script, which
+  // can also be run alone (npx tsx test/eval/series.ts [--propagate]).
+  const md = join(REPO_ROOT, '.tmp/eval/series.md');
+  await mkdir(join(md, '..'), { recursive: true });
+  const series = await new Promise<number>((done) => spawn(process.execPath, [join(REPO_ROOT, 'main/cli/run-ts.mjs'), join(REPO_ROOT, 'test/eval/series.ts'), '--propagate', '--markdown', md], { cwd: REPO_ROOT, stdio: 'inherit' }).on('exit', (code) => done(code ?? 1)));
+  if (series === 0) for (const line of (await readFile(md, 'utf8')).split('\n')) out(line);
+  else out('## Whole series\n\n`test/eval/series.ts` failed: see its output.\n');
+}
+
 out('## Data');
 out();
 for (const data of datasets) out(`- ${data.title}: ${data.citation}.`);
