@@ -20,10 +20,9 @@ import sys
 import tempfile
 import time
 
-import cv2
-import numpy as np
-from scipy import ndimage
-from skimage.segmentation import random_walker
+# OpenCV, NumPy, SciPy and scikit-image are imported in main(), after the arguments are checked: on a busy machine
+# their import takes seconds, and a bad argument should be answered at once.
+cv2 = np = ndimage = None
 
 # Working sizes: the longest side is brought down to this (never up); masks come back at native size. GrabCut at
 # 512 px and 5 iterations took 10 s per click on this shared 2-core machine (320 px, 3 iterations: 1.5 s).
@@ -46,6 +45,8 @@ def fail(message):
 
 
 def read_image(path):
+    if not os.path.isfile(path):
+        fail(f"{path}: cannot read the image (no such file)")
     img = cv2.imread(path, cv2.IMREAD_COLOR)
     if img is None:
         fail(f"{path}: cannot read the image")
@@ -146,6 +147,8 @@ def walker(image, proposal, clicks):
     if not (seeds == 2).any():
         return np.ones(image.shape[:2], np.uint8), 0
     data = cv2.cvtColor(small, cv2.COLOR_BGR2RGB).astype(np.float64) / 255.0
+    from skimage.segmentation import random_walker
+
     labels = random_walker(data, seeds, beta=WALKER_BETA, mode="cg_j", channel_axis=-1)
     return resize_mask((labels == 1).astype(np.uint8), image.shape[:2]), 1
 
@@ -182,6 +185,14 @@ def main():
     ap.add_argument("--proposal")
     ap.add_argument("--name")
     args = ap.parse_args()
+    for path, what in ((args.image, "image"), (args.proposal, "proposal mask")):
+        if path is not None and not os.path.isfile(path):
+            fail(f"{path}: cannot read the {what} (no such file)")
+    global cv2, np, ndimage
+    import cv2
+    import numpy as np
+    from scipy import ndimage
+
     image = read_image(args.image)
     shape = image.shape[:2]
     proposal = read_mask(args.proposal, shape) if args.proposal else np.zeros(shape, np.uint8)

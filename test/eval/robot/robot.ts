@@ -75,7 +75,7 @@ export interface RobotEngine {
 }
 
 const CLI = join(REPO_ROOT, 'main/cli/bin.mjs');
-const BASELINES = join(REPO_ROOT, 'test/eval/robot/baselines.py');
+export const BASELINES = join(REPO_ROOT, 'test/eval/robot/baselines.py');
 
 export const S3NET: RobotEngine = {
   id: 's3net',

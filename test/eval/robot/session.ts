@@ -104,10 +104,15 @@ export class InteractiveSession {
     });
   }
 
+  /** Writes one raw line (a prompt in the protocol's words, or anything, to test how bad input is answered). */
+  send(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
   /** Sends one click in the protocol's words and waits for its step; returns it with the wall-clock seconds. */
   async click(c: Click): Promise<{ step: StepLine; wallSeconds: number }> {
     const started = performance.now();
-    this.child.stdin.write(`${JSON.stringify({ prompt: 'click', x: c.x, y: c.y, label: c.label })}\n`);
+    this.send(JSON.stringify({ prompt: 'click', x: c.x, y: c.y, label: c.label }));
     const step = await this.next();
     return { step, wallSeconds: (performance.now() - started) / 1000 };
   }
