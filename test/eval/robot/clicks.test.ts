@@ -23,7 +23,7 @@ function bruteForce(mask: Uint8Array, w: number, h: number): Float64Array {
   return out;
 }
 
-function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number, into = new Uint8Array(w * h)): Uint8Array {
+function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: number, into: Uint8Array = new Uint8Array(w * h)): Uint8Array {
   for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) into[y * w + x] = 1;
   return into;
 }
