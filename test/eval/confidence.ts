@@ -6,8 +6,8 @@
 //   node main/cli/run-ts.mjs test/eval/confidence.ts [--runs .tmp/robot/proposals] [--sets ph2-extra,…] [--json FILE]
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../helpers/data';
 import { ROBOT_SETS, type RobotSet } from './robot/robot';
@@ -68,6 +68,8 @@ export interface ConfidenceRow {
   readonly signals: Readonly<Record<string, number>>;
   /** What the rule reports now (lesionTarget / lungTarget on the run's own label map): the CLI's and the app's value. */
   readonly now: number;
+  /** The same with an earlier version of the rules (--before), when given. */
+  readonly before?: number;
 }
 export interface ConfidenceResult {
   readonly set: string;
@@ -75,6 +77,7 @@ export interface ConfidenceResult {
   readonly stored: { spearman: number; caught: number };
   readonly recomputed: { spearman: number; caught: number };
   readonly now: { spearman: number; caught: number };
+  readonly before?: { spearman: number; caught: number };
   readonly below90: number;
 }
 
@@ -90,7 +93,13 @@ async function workingLabels(path: string, size: number): Promise<Uint8Array> {
 }
 const SIZE = 256;
 
-export async function measureConfidence(set: RobotSet, runDir: string): Promise<ConfidenceResult | undefined> {
+/** The two rules of a version of model/postprocess (for the before/after comparison). */
+export interface Rules {
+  readonly lesionTarget: typeof lesionTarget;
+  readonly lungTarget: typeof lungTarget;
+}
+
+export async function measureConfidence(set: RobotSet, runDir: string, before?: Rules): Promise<ConfidenceResult | undefined> {
   const file = join(runDir, 'run.jsonl');
   if (!existsSync(file)) return undefined;
   const records = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as SegmentRecord);
@@ -103,30 +112,34 @@ export async function measureConfidence(set: RobotSet, runDir: string): Promise<
     const truth = await readMask(join(set.truth, truthName)), pred = await readMask(maskPath);
     const labelsPath = r.labels ? join(REPO_ROOT, r.labels) : maskPath.replace(/\.mask\.png$/, '.labels.png');
     const labels = existsSync(labelsPath) ? await workingLabels(labelsPath, SIZE) : new Uint8Array(SIZE * SIZE);
-    let c: Confidence, now: number;
+    let c: Confidence, now: number, old: number | undefined;
     if (set.kind === 'ct') {
       const slice = (await loadSeriesForSegmentation([r.input])).series[0]?.slices[0];
       if (!slice) continue;
       c = lungConfidence(pred.mask, slice.hu, slice.width, slice.height);
       now = lungTarget(labels, SIZE, slice.hu, slice.width, slice.height).confidence;
+      old = before?.lungTarget(labels, SIZE, slice.hu, slice.width, slice.height).confidence;
     } else {
       const rgb = await readRgb(r.input);
       const image = { width: rgb.width, height: rgb.height, data: toUnitRgb(rgb) };
       c = lesionConfidence(pred.mask, image);
       now = lesionTarget(labels, SIZE, image).confidence;
+      old = before?.lesionTarget(labels, SIZE, image).confidence;
     }
-    rows.push({ id, dice: dice(pred.mask, truth.mask), stored: r.confidence, recomputed: c.confidence, signals: c.signals, now });
+    rows.push({ id, dice: dice(pred.mask, truth.mask), stored: r.confidence, recomputed: c.confidence, signals: c.signals, now, ...(old === undefined ? {} : { before: old }) });
   }
   const d = rows.map((r) => r.dice);
   const score = (c: number[]) => ({ spearman: spearman(c, d), caught: shareCaught(c, d) });
-  return { set: set.id, rows, stored: score(rows.map((r) => r.stored)), recomputed: score(rows.map((r) => r.recomputed)), now: score(rows.map((r) => r.now)), below90: d.filter((x) => x < 0.9).length };
+  return { set: set.id, rows, stored: score(rows.map((r) => r.stored)), recomputed: score(rows.map((r) => r.recomputed)), now: score(rows.map((r) => r.now)),
+    ...(before ? { before: score(rows.map((r) => r.before ?? NaN)) } : {}), below90: d.filter((x) => x < 0.9).length };
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(100 * x)} %` : '—');
 
 /** The "Confidence" section of docs/EVALUATION.md. */
-export function confidenceReport(results: readonly ConfidenceResult[]): string[] {
+export function confidenceReport(results: readonly ConfidenceResult[], beforeLabel = 'before'): string[] {
+  const withBefore = results.some((r) => r.before);
   const lines = [
     '## Confidence: does it rank proposals by how likely they need correction?',
     '',
@@ -135,27 +148,30 @@ export function confidenceReport(results: readonly ConfidenceResult[]): string[]
     'pessimistically). *stored*: the confidence that run\'s `segment --json` reported; *mask + image*: `lesionConfidence` /',
     '`lungConfidence` (`model/postprocess/confidence.ts`) on the same mask and image, no other evidence; *now*: what the',
     'rules report now (that function with their evidence: S3-Net\'s support for lesions, the lung rule\'s own confidence),',
-    'recomputed from the run\'s label map. Measured by `test/eval/confidence.ts`.',
+    `recomputed from the run's label map${withBefore ? `; *${beforeLabel}*: the rules of that version on the same label maps` : ''}.`,
+    'Measured by `test/eval/confidence.ts`.',
     '',
-    '| set | proposals | below 0.90 | ρ stored | caught stored | ρ mask + image | caught mask + image | ρ now | caught now |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `| set | proposals | below 0.90 | ρ stored | caught stored | ρ mask + image | caught mask + image | ρ now | caught now |${withBefore ? ` ρ ${beforeLabel} | caught ${beforeLabel} |` : ''}`,
+    `|---|---|---|---|---|---|---|---|---|${withBefore ? '---|---|' : ''}`,
   ];
   for (const r of results) {
-    lines.push(`| ${r.set} | ${r.rows.length} | ${r.below90} | ${f3(r.stored.spearman)} | ${pct(r.stored.caught)} | ${f3(r.recomputed.spearman)} | ${pct(r.recomputed.caught)} | ${f3(r.now.spearman)} | ${pct(r.now.caught)} |`);
+    lines.push(`| ${r.set} | ${r.rows.length} | ${r.below90} | ${f3(r.stored.spearman)} | ${pct(r.stored.caught)} | ${f3(r.recomputed.spearman)} | ${pct(r.recomputed.caught)} | ${f3(r.now.spearman)} | ${pct(r.now.caught)} |${withBefore ? ` ${f3(r.before?.spearman ?? NaN)} | ${pct(r.before?.caught ?? NaN)} |` : ''}`);
   }
   lines.push('');
   return lines;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: join(REPO_ROOT, '.tmp/robot/proposals') }, sets: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+  // --before DIR: a checkout's model/postprocess of an earlier version (git archive <commit> model/postprocess model/types.ts | tar -x -C DIR).
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: join(REPO_ROOT, '.tmp/robot/proposals') }, sets: { type: 'string' }, verbose: { type: 'boolean', default: false }, before: { type: 'string' }, 'before-label': { type: 'string', default: 'before' } } });
+  const before = values.before ? ((await import(pathToFileURL(resolve(values.before, 'model/postprocess/index.ts')).href)) as Rules) : undefined;
   const sets = values.sets ? ROBOT_SETS.filter((s) => values.sets?.split(',').includes(s.id)) : ROBOT_SETS;
   const results: ConfidenceResult[] = [];
   for (const set of sets) {
-    const r = await measureConfidence(set, join(values.runs as string, set.id));
+    const r = await measureConfidence(set, join(values.runs as string, set.id), before);
     if (!r) continue;
     results.push(r);
     if (values.verbose) for (const row of r.rows) console.log(`${set.id} ${row.id} dice ${row.dice.toFixed(3)} stored ${row.stored.toFixed(3)} new ${row.recomputed.toFixed(3)} now ${row.now.toFixed(3)} ${Object.entries(row.signals).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' ')}`);
   }
-  console.log(confidenceReport(results).join('\n'));
+  console.log(confidenceReport(results, values['before-label']).join('\n'));
 }

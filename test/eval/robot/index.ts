@@ -4,6 +4,7 @@
 //   node main/cli/run-ts.mjs test/eval/robot/index.ts [--sets ph2-extra,…] [--engines s3net,grabcut,random-walker]
 //        [--limit N] [--clicks 5] [--proposals DIR] [--out .tmp/robot/runs]
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +22,10 @@ export interface RobotEvaluationOptions {
   /** At most this many images per set (the first in name order): keeps the cost bounded. */
   readonly limit: number;
   readonly maxClicks: number;
-  /** Where `s3-annotate segment` proposals live, one folder per set id (made there when missing). */
+  /** Where `s3-annotate segment` proposals live, one folder per set id (made there when missing, with run.jsonl). */
   readonly proposals: string;
+  /** A set's proposal folder when not <proposals>/<set id> (the eval reuses its own default-mode runs). */
+  readonly proposalDirOf?: (set: RobotSet) => string | undefined;
   readonly out: string;
   readonly timeoutMs: number;
 }
@@ -39,14 +42,19 @@ export interface RobotResult {
 
 const rel = (p: string) => relative(REPO_ROOT, p) || '.';
 
-/** `s3-annotate segment` on the items that have no proposal yet (the CLI's default mode, as the app proposes). */
-async function makeProposals(items: readonly RobotItem[], dir: string): Promise<void> {
+/**
+ * `s3-annotate segment` on the items that have no proposal yet (the CLI's default mode, as the app proposes); its
+ * --json records are appended to run.jsonl there (test/eval/confidence.ts reads them).
+ */
+export async function makeProposals(items: readonly RobotItem[], dir: string): Promise<void> {
   const missing = items.filter((i) => !segmentProposal(dir, i)).map((i) => i.image);
   if (!missing.length) return;
   await mkdir(dir, { recursive: true });
   process.stderr.write(`robot: s3-annotate segment ${missing.length} images --out ${rel(dir)}\n`);
+  const records = createWriteStream(join(dir, 'run.jsonl'), { flags: 'a' });
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'main/cli/bin.mjs'), 'segment', ...missing, '--out', dir, '--json'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'main/cli/bin.mjs'), 'segment', ...missing, '--out', dir, '--json'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.pipe(records);
     child.on('error', reject);
     child.on('close', (c) => resolve(c ?? 1));
   });
@@ -59,7 +67,7 @@ export async function runRobotEvaluation(o: RobotEvaluationOptions): Promise<Rob
   for (const set of o.sets) {
     const work = join(o.out, set.id);
     const items = await robotItems(set, work, o.limit);
-    const proposalDir = join(o.proposals, set.id);
+    const proposalDir = o.proposalDirOf?.(set) ?? join(o.proposals, set.id);
     // The shared step 0: S3-Net's own proposal where its interactive command exists, else the segment run's mask.
     const shared = new Map<string, string>();
     const s3: RobotResult | undefined = withS3 ? await runEngine(S3NET, set, items, () => undefined, 'S3-Net\'s own automatic proposal (its step 0)', work, o) : undefined;
