@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPath } from '../helpers/data';
 import { loadSeriesForSegmentation, type LoadedSlice } from '../../main/services/dicom/index';
-import { lungConfidence, lungTarget } from '../../model/postprocess';
+import { lungTarget } from '../../model/postprocess';
 
 export const LIDC_0001 = dataPath('ct/lidc/LIDC-IDRI-0001');
 
@@ -60,9 +60,8 @@ export interface NoduleSlice {
   readonly area: number;
   /** Share of them inside the lung mask. */
   readonly kept: number;
+  /** The lung rule's confidence on that slice (with lungConfidence's wall-notch factor). */
   readonly confidence: number;
-  /** lungConfidence on the same mask, with the rule's confidence as evidence. */
-  readonly honest: number;
 }
 
 /** The lung rule (on a one-cluster label map: HU decide) on every slice the first reader outlined the nodule on. */
@@ -79,8 +78,7 @@ export async function noduleSlices(rule: (slice: LoadedSlice) => { mask: Uint8Ar
     const { mask, confidence } = rule(slice);
     let area = 0, inside = 0;
     for (let i = 0; i < nodule.length; i++) if (nodule[i]) { area++; if (mask[i]) inside++; }
-    const honest = lungConfidence(mask, slice.hu, slice.width, slice.height, { ruleConfidence: confidence }).confidence;
-    rows.push({ z: o.z, area, kept: inside / Math.max(1, area), confidence, honest });
+    rows.push({ z: o.z, area, kept: inside / Math.max(1, area), confidence });
   }
   return rows;
 }
@@ -91,5 +89,5 @@ function defaultRule(slice: LoadedSlice): { mask: Uint8Array; confidence: number
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const r of await noduleSlices()) console.log(`z ${r.z}: nodule ${r.area} px, ${(100 * r.kept).toFixed(0)} % kept, confidence ${r.confidence.toFixed(3)} → ${r.honest.toFixed(3)}`);
+  for (const r of await noduleSlices()) console.log(`z ${r.z}: nodule ${r.area} px, ${(100 * r.kept).toFixed(0)} % kept, confidence ${r.confidence.toFixed(3)}`);
 }
