@@ -18,7 +18,7 @@ describe('lesionConfidence', () => {
   it('trusts a sharp lesion and doubts one that fades into the skin, outlined the same way', () => {
     const sharp = lesionConfidence(disc, photo((x, y) => (r(x, y) < 1 ? LESION : SKIN)));
     // The same lesion with a wide rim ramping from lesion to skin colour between r = 0.6 and r = 1.6.
-    const mix = (t: number) => LESION.map((v, k) => v + (SKIN[k] - v) * Math.max(0, Math.min(1, t))) as unknown as readonly [number, number, number];
+    const mix = (t: number) => LESION.map((v, k) => v + ((SKIN[k] as number) - v) * Math.max(0, Math.min(1, t))) as unknown as readonly [number, number, number];
     const faded = lesionConfidence(disc, photo((x, y) => mix((r(x, y) - 0.6) / 1)));
     expect(sharp.confidence).toBeGreaterThan(0.9);
     expect(sharp.signals.stability).toBeGreaterThan(0.95);
