@@ -1,6 +1,7 @@
 // Ground-truth-free skin lesion (dermoscopy): S3-Net's clusters propose, the photo's colours decide, at native resolution;
 // and one-click picking. selectLesion / pickAt / luminanceAt are the working-size rule the native ones build on.
 import { borderCover, connectedComponents, countOnes, dilate, erode, fillHoles, greyClose, largestComponent, mapU8, open, otsu, poolToSize, resizeMask, selectComponents } from './components';
+import { lesionConfidence } from './confidence';
 import type { NativeTarget } from './target';
 import type { RgbImage } from '../types';
 
@@ -355,6 +356,14 @@ function confidenceOf(region: Region, size: number, proposal: Uint8Array | undef
   return Math.max(0, Math.min(1, contrast * support * extent * border));
 }
 
+/** Dice of two working-size masks (0 when both are empty). */
+function diceOf(a: Uint8Array, b: Uint8Array): number {
+  let both = 0;
+  a.forEach((v, i) => v && b[i] && both++);
+  const total = countOnes(a) + countOnes(b);
+  return total ? (2 * both) / total : 0;
+}
+
 const empty = (width: number, height: number): NativeTarget => ({ mask: new Uint8Array(width * height), width, height, cluster: -1, confidence: 0 });
 
 /**
@@ -375,13 +384,10 @@ export function lesionTarget(labels: Uint8Array, size: number, image: RgbImage):
     region = refine(colour, colourSeed(colour));
   }
   if (!region) return empty(width, height);
-  return {
-    mask: toNative(colour, region, width, height),
-    width,
-    height,
-    cluster: dominantCluster(labels, region.mask),
-    confidence: confidenceOf(region, size, supported ? proposal : undefined),
-  };
+  const mask = toNative(colour, region, width, height);
+  // The confidence is the mask's and the photo's (model/postprocess/confidence.ts), whoever proposed it.
+  const support = supported ? diceOf(region.mask, proposal) : 0;
+  return { mask, width, height, cluster: dominantCluster(labels, region.mask), confidence: lesionConfidence(mask, image, { support }).confidence };
 }
 
 /**

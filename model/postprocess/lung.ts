@@ -1,6 +1,7 @@
 // Ground-truth-free lungs on a chest CT slice, from Hounsfield units and S3-Net's clusters.
 import { poolToSize } from './components';
 import { chamferDistance, closeEachComponent, fillAllHoles, labelComponents, labelHoles, openDisc } from './morphology-extra';
+import { lungConfidence } from './confidence';
 import type { NativeTarget } from './target';
 
 /** Area-averaged single-channel values at the working size (HU for CT). */
@@ -115,7 +116,9 @@ export function lungTarget(
   const lungs = body && lungsInBody(body, o);
   if (!body || !lungs) return { mask, width, height, cluster: -1, confidence: 0 };
   for (let y = 0; y < body.h; y++) mask.set(lungs.subarray(y * body.w, (y + 1) * body.w), (y + body.y0) * width + body.x0);
-  return { mask, width, height, ...provenance(lungs, body, labels, clusters) };
+  const { cluster, confidence } = provenance(lungs, body, labels, clusters);
+  // The rule's evidence, lowered where the outline leaves part-volume structures at the lung wall out (confidence.ts).
+  return { mask, width, height, cluster, confidence: lungConfidence(mask, hu, width, height, { ruleConfidence: confidence }).confidence };
 }
 
 interface Clusters {

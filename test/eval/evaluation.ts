@@ -5,6 +5,10 @@
 //
 // Usage: npm run eval [-- --only ph2,isic2017,lung] [--variants faithful,default,…] [--no-ablations] [--no-warm]
 //                     [--reuse] [--out docs/EVALUATION.md]
+//                     [--no-robot] [--robot-sets ph2-extra,…] [--robot-engines s3net,grabcut,random-walker] [--robot-limit N]
+//                     [--no-confidence]
+// The robot user (test/eval/robot/) and the confidence ranking (test/eval/confidence.ts) run on the extra sets, the
+// small ones and the lung slices; --robot-limit N keeps the robot to the first N images per set.
 // --reuse takes a previous run's outputs (.tmp/eval/<variant>/<dataset>/run.json) instead of retraining; the report
 // then says so, with the date and command of that run.
 import { spawn } from 'node:child_process';
@@ -18,6 +22,9 @@ import { lesionTarget, lungTarget } from '../../model/postprocess';
 import { loadSeriesForSegmentation } from '../../main/services/dicom/index';
 import { readMask, readRgb, toUnitRgb } from '../../main/services/images/read';
 import { imageId, overlap } from '../../main/services/evaluation/metrics';
+import { ENGINES, ROBOT_SETS, type RobotSet } from './robot/robot';
+import { robotReport, runRobotEvaluation, type RobotEvaluationOptions } from './robot/index';
+import { confidenceReport, measureConfidence, type ConfidenceResult } from './confidence';
 
 interface Dataset {
   readonly id: string;
@@ -100,6 +107,11 @@ const { values } = parseArgs({
     'no-warm': { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
     out: { type: 'string', default: join(REPO_ROOT, 'docs/EVALUATION.md') },
+    'no-robot': { type: 'boolean', default: false },
+    'robot-sets': { type: 'string' },
+    'robot-engines': { type: 'string' },
+    'robot-limit': { type: 'string' },
+    'no-confidence': { type: 'boolean', default: false },
   },
 });
 const datasets = values.only ? DATASETS.filter((d) => values.only?.split(',').includes(d.id)) : DATASETS;
@@ -172,6 +184,7 @@ async function runOne(variant: Variant, data: Dataset, extra: readonly string[] 
   const r = await exec(args);
   if (r.code !== 0) throw new Error(`${shown(args)} failed (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
   const images = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ImageRun);
+  await writeFile(join(dir, 'run.jsonl'), r.stdout); // the records test/eval/confidence.ts reads
   const none: { scores: Scores; command: string } = { scores: { images: [], mean: NO_SCORE, median: NO_SCORE, min: NO_SCORE, count: 0 }, command: 'no ground truth' };
   const rule = data.truth ? await evaluate(dir, data.truth, 'rule') : none;
   const assisted = data.truth ? await evaluate(dir, data.truth, 'gt-assisted') : none;
@@ -248,6 +261,29 @@ async function dicomFiles(dir: string): Promise<string[]> {
 }
 const withoutClusters = new Map<string, { mean: number; min: number; count: number }>();
 for (const data of datasets) withoutClusters.set(data.id, await rulesWithoutClusters(data));
+
+// The robot user and the confidence ranking: on the extra sets, the small ones and the lung slices. The small sets'
+// proposals are this run's default-mode masks; the extra sets get their own `segment` run (made once, then kept).
+const robotSets = values['robot-sets'] ? ROBOT_SETS.filter((s) => values['robot-sets']?.split(',').includes(s.id)) : ROBOT_SETS;
+const proposalDirOf = (set: RobotSet) => (runs.has(`default/${set.id}`) ? join(WORK, 'default', set.id) : undefined);
+const robotOptions: RobotEvaluationOptions = {
+  sets: robotSets,
+  engines: values['robot-engines'] ? ENGINES.filter((e) => values['robot-engines']?.split(',').includes(e.id)) : ENGINES,
+  limit: values['robot-limit'] ? Number(values['robot-limit']) : Infinity,
+  maxClicks: 5,
+  proposals: join(WORK, 'robot-proposals'),
+  proposalDirOf,
+  out: join(WORK, 'robot'),
+  timeoutMs: 180_000,
+};
+const robotResults = values['no-robot'] ? [] : await runRobotEvaluation(robotOptions);
+const confidenceResults: ConfidenceResult[] = [];
+if (!values['no-confidence']) {
+  for (const set of ROBOT_SETS) {
+    const r = await measureConfidence(set, proposalDirOf(set) ?? join(WORK, 'robot-proposals', set.id));
+    if (r) confidenceResults.push(r);
+  }
+}
 
 // ---- the report ----
 const lines: string[] = [];
@@ -370,6 +406,8 @@ if (warmRuns.length) {
   if (series === 0) for (const line of (await readFile(md, 'utf8')).split('\n')) out(line);
   else out('## Whole series\n\n`test/eval/series.ts` failed: see its output.\n');
 }
+if (robotResults.length) for (const l of robotReport(robotResults, robotOptions)) out(l);
+if (confidenceResults.length) for (const l of confidenceReport(confidenceResults)) out(l);
 
 out('## Data');
 out();

@@ -249,12 +249,13 @@ describe('lesionTarget traps (native 640×480, labels 128×128)', () => {
     expect(r.confidence).toBeLessThan(centralResult.confidence);
   });
 
-  it('keeps a lesion that covers most of the photo, with less confidence', () => {
+  it('keeps a lesion that covers most of the photo, with less confidence than a central one', () => {
     const lesion = ellipse(320, 240, 330, 230); // ≈ 78 % of the photo, reaching all four sides
     const image = photo(W, H, (x, y) => (lesion(x, y) ? LESION : SKIN));
     const r = lesionTarget(darkLabels(image, S), S, image);
     expect(dice(r.mask, maskOf(W, H, lesion))).toBeGreaterThan(0.97);
-    expect(r.confidence).toBeLessThan(0.6); // measured 0.50, against 0.98 for the central lesion
+    // Only its border contact lowers the trust: penalising large lesions ranked the ph2-extra proposals worse.
+    expect(r.confidence).toBeLessThan(centralResult.confidence);
   });
 
   it('finds a small lesion the clusters do not separate (they split hair from skin only), with low confidence', () => {
