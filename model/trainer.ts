@@ -7,7 +7,7 @@ import { createS3Net } from './network';
 import { faithfulConsistencyLoss, faithfulSpatialValue, selfLabelLoss, spatialLoss } from './losses';
 import { substream } from './random';
 import { createMomentumSgd } from './optimizer';
-import { affineConsistencyStep, explicitStep } from './backprop';
+import { affineConsistencyStep, affineConsistencyStepAsync, explicitStep, explicitStepAsync } from './backprop';
 import { randomAffine, warpLabels, warpRgb } from './affine';
 import { crossEntropy } from './losses';
 
@@ -122,7 +122,9 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
   const resized = Float32Array.from(image.width === S && image.height === S ? image.data : resizeBilinearRgb(image, S), (v) => Math.min(1, Math.max(0, v)));
   const input = tf.tensor4d(resized, [1, S, S, 3]);
   const net = createS3Net(config, options.warmStart);
-  const explicit = backend === 'wasm';
+  // wasm and webgpu carry our kernels: the explicit backward pass; webgpu reads its results asynchronously.
+  const explicit = backend === 'wasm' || backend === 'webgpu';
+  const gpu = backend === 'webgpu';
   const affine = config.consistency === 'affine';
   const affineStream = substream(config.seed, 'affine');
   const V = config.consistencySize;
@@ -139,14 +141,15 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
       const view = t ? warpRgb(resized, S, t, V) : null;
       if (explicit) {
         // wasm: the hand-written backward pass (half the memory of the tape, same gradients: tested).
-        const step = explicitStep(net.params, input, config, { auxConsistency: !affine, spatialL1: config.spatial === 'l1' });
+        const terms = { auxConsistency: !affine, spatialL1: config.spatial === 'l1' };
+        const step = gpu ? await explicitStepAsync(net.params, input, config, terms) : explicitStep(net.params, input, config, terms);
         let grads = step.grads;
         consistency = step.consistency;
         if (t && view) {
           // A second pass on T(x), after the first has freed its saves: peak memory is the larger pass, not the sum.
           const v = tf.tensor4d(view, [1, V, V, 3]);
           const tl = tf.tensor1d(warpLabels(step.labels, S, t, V), 'int32');
-          const pass = affineConsistencyStep(net.params, v, tl, config);
+          const pass = gpu ? await affineConsistencyStepAsync(net.params, v, tl, config) : affineConsistencyStep(net.params, v, tl, config);
           tf.dispose([v, tl]);
           grads = sumGradients(grads, pass.grads);
           consistency = pass.consistency;
@@ -207,7 +210,7 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
     }
     if (signal?.aborted) throw new TrainingAbortedError();
     const final = tf.tidy(() => tf.argMax(net.forward(input).logits, 1));
-    const labels = Uint8Array.from(final.dataSync() as Int32Array);
+    const labels = Uint8Array.from((await final.data()) as Int32Array);
     final.dispose();
     return {
       size: S,

@@ -7,7 +7,7 @@ export interface RgbImage {
   readonly data: Float32Array;
 }
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
 export type TrainingMode = 'faithful' | 'default';
 

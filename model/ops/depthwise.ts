@@ -1,6 +1,7 @@
 // Depthwise convolution (stride 1, 'same', any dilation) that can be differentiated on every backend.
 import { tf } from '../tf';
-import { DEPTHWISE, registerS3Kernels } from '../kernels/register';
+import { DEPTHWISE, S3_KERNEL_BACKENDS } from '../kernels/names';
+import { registerS3Kernels } from '../kernels/register';
 import { withGradient } from './custom-grad';
 
 /**
@@ -9,7 +10,7 @@ import { withGradient } from './custom-grad';
  * kernels directly, because tfjs-core's registered gradient refuses dilation > 1.
  */
 export function depthwiseConv(x: tf.Tensor4D, filter: tf.Tensor3D, bias: tf.Tensor1D | null, dilation: number): tf.Tensor4D {
-  if (tf.getBackend() === 'wasm') {
+  if (S3_KERNEL_BACKENDS.includes(tf.getBackend())) {
     registerS3Kernels();
     const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
     return tf.engine().runKernel(DEPTHWISE, inputs, { dilation }) as tf.Tensor4D;

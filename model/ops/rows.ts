@@ -1,12 +1,14 @@
 // Row-wise ops on [P, C] feature maps: dense (1×1 conv), BatchNorm, softmax cross-entropy, with fast gradients.
 import { tf } from '../tf';
 import { withGradient } from './custom-grad';
-import { BATCH_NORM, BN_EPSILON, COL_SUM, GELU, GEMM, MATMUL_TN, SOFTMAX_XENT, registerS3Kernels } from '../kernels/register';
+import { BATCH_NORM, BN_EPSILON, COL_SUM, GELU, GEMM, MATMUL_TN, S3_KERNEL_BACKENDS, SOFTMAX_XENT } from '../kernels/names';
+import { registerS3Kernels } from '../kernels/register';
 
+/** True where our kernels run (wasm, webgpu); registers them on first use. */
 const onWasm = () => {
-  const wasm = tf.getBackend() === 'wasm';
-  if (wasm) registerS3Kernels();
-  return wasm;
+  const ours = S3_KERNEL_BACKENDS.includes(tf.getBackend());
+  if (ours) registerS3Kernels();
+  return ours;
 };
 
 /** Sum over rows, [P, C] → [C]. (The wasm backend's own reduction over axis 0 transposes the whole map first.) */
