@@ -29,7 +29,9 @@ async function bundle(): Promise<string> {
     platform: 'browser',
     absWorkingDir: ROOT,
     logLevel: 'error',
-    alias: { 'node:fs': STUB, 'node:v8': STUB, 'node:module': STUB },
+    // dawn.node is for Node; the page has navigator.gpu and never loads it.
+    external: ['webgpu'],
+    alias: { 'node:fs': STUB, 'node:v8': STUB, 'node:module': STUB, 'node:child_process': STUB },
     define: { 'process.env.S3A_KERNELS': 'undefined' },
   });
   return (out.outputFiles[0] as { text: string }).text;

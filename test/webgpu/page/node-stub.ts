@@ -7,3 +7,4 @@ export const readFileSync = absent('readFileSync');
 export const setFlagsFromString = absent('setFlagsFromString');
 export const createRequire = absent('createRequire');
 export default {};
+export const spawn = absent('spawn');
