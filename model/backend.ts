@@ -3,7 +3,7 @@ import { tf } from './tf';
 import { NATIVE_PACKAGES } from './installed';
 import type { BackendChoice, BackendName } from './types';
 import { registerS3Kernels } from './kernels/register';
-import { probeWebGpu, type WebGpuAdapterReport } from './webgpu';
+import { probeWebGpu, webGpuLost, type WebGpuAdapterReport } from './webgpu';
 
 export interface BackendAvailability {
   readonly ok: boolean;
@@ -60,6 +60,8 @@ async function tryWebGpu(allowCpu: boolean): Promise<BackendAvailability & { ada
   registerS3Kernels();
   const probe = await probeWebGpu(allowCpu);
   if (!probe.ok) return probe;
+  const lost = webGpuLost();
+  if (lost) return { ...probe, ok: false, detail: `${probe.detail}: unusable since its ${lost}` };
   try {
     // setBackend creates the device: it can still fail (out of memory, a lost device) after the adapter was found.
     if (await tf.setBackend('webgpu')) return { ...probe, detail: `@tensorflow/tfjs-backend-webgpu on ${probe.detail}` };

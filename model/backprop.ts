@@ -208,10 +208,32 @@ export function explicitStepAsync(params: S3NetParams, image: tf.Tensor4D, confi
 
 const DEFAULT_TERMS: StepTerms = { auxConsistency: true, spatialL1: false };
 
+/**
+ * Runs a step in its own engine scope: if it throws halfway (a GPU lost mid-step), every tensor it made is freed,
+ * the kept gradients included; on success only the step's results leave the scope.
+ */
+function scoped<T extends { grads: Map<tf.Variable, tf.Tensor> }>(results: (t: T) => (tf.Tensor | null)[], f: (grads: Map<tf.Variable, tf.Tensor>) => T): T {
+  const grads = new Map<tf.Variable, tf.Tensor>();
+  tf.engine().startScope();
+  let out: T;
+  try {
+    out = f(grads);
+  } catch (err) {
+    tf.dispose([...grads.values()]);
+    tf.engine().endScope();
+    throw err;
+  }
+  tf.engine().endScope(results(out).filter((t): t is tf.Tensor => t !== null));
+  return out;
+}
+
 function stepTensors(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms): StepTensors {
+  return scoped((t) => [t.selfLabel, t.consistency, t.spatial, t.labels], (grads) => stepInScope(params, image, config, terms, grads));
+}
+
+function stepInScope(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms, grads: Map<tf.Variable, tf.Tensor>): StepTensors {
   const S = config.size, C = config.channels;
   const { to4d, to2d } = reshapers(S, C);
-  const grads = new Map<tf.Variable, tf.Tensor>();
 
   // ---- forward: each stage in its own tidy, returning only what its backward reads ----
   const trunk = trunkForward(params, image, C);
@@ -288,8 +310,11 @@ export async function affineConsistencyStepAsync(params: S3NetParams, view: tf.T
 }
 
 function affineTensors(params: S3NetParams, view: tf.Tensor4D, labels: tf.Tensor1D, config: S3NetConfig): { consistency: tf.Scalar; grads: Map<tf.Variable, tf.Tensor> } {
+  return scoped((t) => [t.consistency], (grads) => affineInScope(params, view, labels, config, grads));
+}
+
+function affineInScope(params: S3NetParams, view: tf.Tensor4D, labels: tf.Tensor1D, config: S3NetConfig, grads: Map<tf.Variable, tf.Tensor>): { consistency: tf.Scalar; grads: Map<tf.Variable, tf.Tensor> } {
   const C = config.channels;
-  const grads = new Map<tf.Variable, tf.Tensor>();
   const trunk = trunkForward(params, view, C);
   const aux = denseBnForward(trunk.last, params.aux);
   const [consistency, g, argmax] = run(SOFTMAX_XENT, { logits: aux.y, labels }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];

@@ -1,7 +1,8 @@
 // Per-image S3-Net training: build a fresh network, optimise it on this image alone, return its label map.
 import { tf } from './tf';
 import { validateConfig, type S3NetConfig } from './config';
-import type { RgbImage, SegmentationResult, TrainProgress } from './types';
+import type { BackendName, RgbImage, SegmentationResult, TrainProgress } from './types';
+import { watchGpuDevice, type GpuWatch } from './webgpu';
 import { useBackend } from './backend';
 import { createS3Net } from './network';
 import { faithfulConsistencyLoss, faithfulSpatialValue, selfLabelLoss, spatialLoss } from './losses';
@@ -22,6 +23,8 @@ export interface TrainOptions {
 
 export interface TrainOutcome extends SegmentationResult {
   readonly weights?: Map<string, Float32Array>;
+  /** Set when the GPU failed during this image and it was trained again, from the start, on another backend. */
+  readonly fallback?: { readonly from: 'webgpu'; readonly reason: string };
 }
 
 export class TrainingAbortedError extends Error {
@@ -111,9 +114,26 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> = {}, options: TrainOptions = {}): Promise<TrainOutcome> {
   const config = validateConfig(partial);
   validateImage(image);
-  const { signal, onProgress } = options;
-  if (signal?.aborted) throw new TrainingAbortedError();
+  if (options.signal?.aborted) throw new TrainingAbortedError();
   const backend = await useBackend(config.backend);
+  if (backend !== 'webgpu') return trainOn(backend, image, config, options);
+  // A GPU that fails mid-run (device lost, out of memory) costs this image its GPU run, never its mask: it is trained
+  // again from the start on the wasm kernels (or cpu where wasm is missing), and the outcome says why.
+  const watch = watchGpuDevice();
+  try {
+    return await trainOn('webgpu', image, config, options, watch);
+  } catch (err) {
+    if (err instanceof TrainingAbortedError) throw err;
+    const reason = watch.failure() ?? (err as Error).message;
+    const to = await useBackend('wasm').catch(() => useBackend('cpu'));
+    return { ...(await trainOn(to, image, config, options)), fallback: { from: 'webgpu', reason } };
+  } finally {
+    watch.stop();
+  }
+}
+
+async function trainOn(backend: BackendName, image: RgbImage, config: S3NetConfig, options: TrainOptions, watch?: GpuWatch): Promise<TrainOutcome> {
+  const { signal, onProgress } = options;
   const started = performance.now();
   const S = config.size;
   const palette = labelPalette(config);
@@ -187,6 +207,8 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
         [ce, consistency, spatialTerm] = terms.map((t) => t.dataSync()[0] as number) as [number, number, number];
         tf.dispose([value, target as tf.Tensor, ...terms]);
       }
+      // A lost device can read back zeros rather than fail: trust nothing computed after a GPU failure.
+      watch?.check();
       const spatial = config.spatial === 'labels' ? faithfulSpatialValue(labels, S, palette) : spatialTerm;
       const loss = config.selfLabelWeight * ce + config.consistencyWeight * consistency + config.spatialWeight * spatial;
       const nLabels = countLabels(labels, config.channels);
@@ -210,8 +232,13 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
     }
     if (signal?.aborted) throw new TrainingAbortedError();
     const final = tf.tidy(() => tf.argMax(net.forward(input).logits, 1));
-    const labels = Uint8Array.from((await final.data()) as Int32Array);
-    final.dispose();
+    let labels: Uint8Array;
+    try {
+      labels = Uint8Array.from((await final.data()) as Int32Array);
+    } finally {
+      final.dispose();
+    }
+    watch?.check();
     return {
       size: S,
       labels,

@@ -160,3 +160,59 @@ async function probeDawn(allowCpu: boolean): Promise<WebGpuProbe> {
   });
   return { ok: true, detail: `dawn.node: ${adapterName(adapter.info)}`, adapters: reports };
 }
+
+/** A GPU failure during a run: the device was lost, or an error (out of memory, validation) made results unusable. */
+export class GpuFailureError extends Error {
+  constructor(reason: string) {
+    super(`WebGPU failed: ${reason}`);
+    this.name = 'GpuFailureError';
+  }
+}
+
+interface DeviceLike {
+  readonly lost: Promise<{ reason?: string; message?: string }>;
+  addEventListener?(type: 'uncapturederror', listener: (e: { error?: { message?: string; constructor?: { name?: string } } }) => void): void;
+  removeEventListener?(type: 'uncapturederror', listener: (e: never) => void): void;
+}
+
+let lostReason: string | null = null;
+const watchedDevices = new WeakSet<object>();
+
+/** Why this process's WebGPU device is gone for good (null while it is alive). */
+export const webGpuLost = (): string | null => lostReason;
+
+export interface GpuWatch {
+  /** The failure seen so far, if any. */
+  failure(): string | null;
+  /** Throws a GpuFailureError once a failure was seen: results computed after it cannot be trusted. */
+  check(): void;
+  stop(): void;
+}
+
+/**
+ * Watches the active webgpu backend's device for the length of one run. A lost device is lost for the process; an
+ * uncaptured error (GPUOutOfMemoryError, a validation error) spoils this run's buffers only.
+ */
+export function watchGpuDevice(): GpuWatch {
+  const device = (tf.backend() as unknown as { device?: DeviceLike }).device;
+  let failure: string | null = null;
+  if (device && !watchedDevices.has(device)) {
+    watchedDevices.add(device);
+    void device.lost.then((info) => {
+      lostReason = `device lost (${info.reason ?? 'unknown'})${info.message ? `: ${info.message}` : ''}`;
+    });
+  }
+  const onError = (e: { error?: { message?: string; constructor?: { name?: string } } }) => {
+    failure ??= `${e.error?.constructor?.name ?? 'GPU error'}: ${e.error?.message ?? 'no message'}`;
+  };
+  device?.addEventListener?.('uncapturederror', onError);
+  const seen = () => failure ?? lostReason;
+  return {
+    failure: seen,
+    check() {
+      const f = seen();
+      if (f) throw new GpuFailureError(f);
+    },
+    stop: () => device?.removeEventListener?.('uncapturederror', onError as never),
+  };
+}

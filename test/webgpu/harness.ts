@@ -1,5 +1,6 @@
 // Serves the WebGPU test page from 127.0.0.1 (token-guarded) and opens it in Debian's Chromium with SwiftShader.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -37,20 +38,31 @@ async function bundle(): Promise<string> {
   return (out.outputFiles[0] as { text: string }).text;
 }
 
+/** Files the page may fetch besides its script: TF.js's wasm binaries and our kernels (for the wasm fallback). */
+const WASM_FILES: Record<string, string> = {
+  'tfjs-backend-wasm.wasm': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
+  'tfjs-backend-wasm-simd.wasm': 'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+  's3kernels.wasm': 'model/kernels/wasm/s3kernels.wasm',
+  's3kernels-relaxed.wasm': 'model/kernels/wasm/s3kernels-relaxed.wasm',
+};
+
+/** Everything lives under /<token>/ (TF.js builds its wasm URLs from a path prefix, so the token is in the path). */
 function serve(js: string, token: string): Promise<Server> {
-  const html = `<!doctype html><meta charset="utf-8"><title>S3 WebGPU kernels</title><script type="module" src="/main.js?token=${token}"></script>`;
+  const html = `<!doctype html><meta charset="utf-8"><title>S3 WebGPU kernels</title><script type="module" src="main.js"></script>`;
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.searchParams.get('token') !== token) {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (!path.startsWith(`/${token}/`)) {
       res.writeHead(403).end('bad token');
       return;
     }
-    const [type, body] = url.pathname === '/main.js' ? ['text/javascript', js] : url.pathname === '/' ? ['text/html', html] : [null, null];
-    if (!type) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': type, 'content-security-policy': "default-src 'self'; script-src 'self'" }).end(body);
+    const name = path.slice(token.length + 2);
+    const wasm = name.startsWith('wasm/') ? WASM_FILES[name.slice(5)] : undefined;
+    const send = (type: string, body: string | Buffer) =>
+      res.writeHead(200, { 'content-type': type, 'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'" }).end(body);
+    if (name === '') send('text/html', html);
+    else if (name === 'main.js') send('text/javascript', js);
+    else if (wasm) readFile(resolve(ROOT, wasm)).then((b) => send('application/wasm', b), () => res.writeHead(500).end());
+    else res.writeHead(404).end();
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);
@@ -71,7 +83,7 @@ export async function openWebGpuPage(): Promise<WebGpuPage> {
       if (m.type() === 'error') errors.push(m.text());
     });
     const { port } = server.address() as AddressInfo;
-    await page.goto(`http://127.0.0.1:${port}/?token=${token}`);
+    await page.goto(`http://127.0.0.1:${port}/${token}/`);
     await page.waitForFunction(() => 's3gpu' in window, undefined, { timeout: 30_000 }).catch((err: Error) => {
       throw new Error(`the WebGPU test page did not start: ${errors.join('; ') || err.message}`);
     });

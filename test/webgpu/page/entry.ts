@@ -1,6 +1,9 @@
 // The WebGPU test page: runs the kernel cases, a whole training step and full training runs on webgpu and cpu.
 import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../../../model/tf';
+import { provideKernelBinaries } from '../../../model/kernels/binding';
+import { chooseBackend } from '../../../model/backend';
 import { registerS3Kernels } from '../../../model/kernels/register';
 import { validateConfig, type S3NetConfig } from '../../../model/config';
 import { createS3Net } from '../../../model/network';
@@ -12,6 +15,10 @@ import { KERNEL_CASES, randomArray } from '../cases';
 // The trainer yields to the event loop between iterations with Node's setImmediate.
 (globalThis as { setImmediate?: unknown }).setImmediate ??= (f: () => void) => setTimeout(f, 0);
 registerS3Kernels();
+// The wasm backend (the fallback) fetches TF.js's binaries and our kernels from this page's server.
+setWasmPaths(new URL('wasm/', location.href).href);
+const fetchWasm = async (name: string) => new Uint8Array(await (await fetch(`wasm/${name}`)).arrayBuffer());
+const kernelsFetched = Promise.all([fetchWasm('s3kernels-relaxed.wasm'), fetchWasm('s3kernels.wasm')]).then(([relaxed, simd]) => provideKernelBinaries({ relaxed, simd }));
 
 export interface Compared {
   readonly label: string;
@@ -107,6 +114,32 @@ async function train(data: number[], partial: Partial<S3NetConfig>) {
   return { labels: Array.from(r.labels), iterations: r.iterations, seconds: r.seconds, backend: r.backend, leaked: tf.memory().numTensors - before };
 }
 
-const api = { adapter, caseCount: () => KERNEL_CASES.length, kernelCase, trainingStep, train };
+type Failure = 'device-lost' | 'out-of-memory';
+
+/** Makes the GPU fail as it can in use: the device destroyed (lost), or an out-of-memory error raised on it. */
+function failGpu(kind: Failure): void {
+  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+  if (kind === 'device-lost') device.destroy();
+  else device.dispatchEvent(new GPUUncapturedErrorEvent('uncapturederror', { error: new GPUOutOfMemoryError('simulated: buffer allocation failed') }));
+}
+
+/** Trains on webgpu and makes the GPU fail at an iteration: the trainer must fall back and still give labels. */
+async function trainThroughFailure(data: number[], partial: Partial<S3NetConfig>, kind: Failure, atIteration: number) {
+  await kernelsFetched;
+  const config = validateConfig({ ...partial, backend: 'webgpu' });
+  await tf.setBackend('webgpu');
+  const before = tf.memory().numTensors;
+  const seen: string[] = [];
+  const r = await trainImage({ width: config.size, height: config.size, data: Float32Array.from(data) }, config, {
+    onProgress: (p) => {
+      seen.push(`${tf.getBackend()}:${p.iteration}`);
+      if (p.iteration === atIteration && tf.getBackend() === 'webgpu') failGpu(kind);
+    },
+  });
+  const after = await chooseBackend('webgpu').catch((e: Error) => ({ name: `error: ${e.message}`, skipped: [] }));
+  return { backend: r.backend, fallback: r.fallback ?? null, labels: Array.from(r.labels), clusters: r.clusters, seen, leaked: tf.memory().numTensors - before, nextChoice: after };
+}
+
+const api = { adapter, caseCount: () => KERNEL_CASES.length, kernelCase, trainingStep, train, trainThroughFailure };
 export type WebGpuPageApi = typeof api;
 (window as unknown as { s3gpu: WebGpuPageApi }).s3gpu = api;
