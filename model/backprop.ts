@@ -179,6 +179,10 @@ async function read(t: StepTensors): Promise<StepResult> {
     const values = await Promise.all(parts.map((p) => (p ? p.data() : null)));
     const num = (i: number) => (values[i] ? (values[i][0] as number) : 0);
     return { selfLabel: num(0), consistency: num(1), spatial: num(2), labels: Int32Array.from(values[3] as Int32Array), grads: t.grads };
+  } catch (err) {
+    // A read that fails (a lost device) leaves the caller no gradients to dispose: free them here.
+    tf.dispose([...t.grads.values()]);
+    throw err;
   } finally {
     tf.dispose(parts.filter((p): p is tf.Tensor => p !== null));
   }
@@ -304,6 +308,9 @@ export async function affineConsistencyStepAsync(params: S3NetParams, view: tf.T
   const { consistency, grads } = affineTensors(params, view, labels, config);
   try {
     return { consistency: (await consistency.data())[0] as number, grads };
+  } catch (err) {
+    tf.dispose([...grads.values()]);
+    throw err;
   } finally {
     consistency.dispose();
   }

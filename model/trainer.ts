@@ -23,8 +23,6 @@ export interface TrainOptions {
 
 export interface TrainOutcome extends SegmentationResult {
   readonly weights?: Map<string, Float32Array>;
-  /** Set when the GPU failed during this image and it was trained again, from the start, on another backend. */
-  readonly fallback?: { readonly from: 'webgpu'; readonly reason: string };
 }
 
 export class TrainingAbortedError extends Error {
@@ -160,7 +158,7 @@ async function trainOn(backend: BackendName, image: RgbImage, config: S3NetConfi
       const t = affine ? randomAffine(affineStream, S, V) : null;
       const view = t ? warpRgb(resized, S, t, V) : null;
       if (explicit) {
-        // wasm: the hand-written backward pass (half the memory of the tape, same gradients: tested).
+        // wasm, webgpu: the hand-written backward pass (half the memory of the tape, same gradients: tested).
         const terms = { auxConsistency: !affine, spatialL1: config.spatial === 'l1' };
         const step = gpu ? await explicitStepAsync(net.params, input, config, terms) : explicitStep(net.params, input, config, terms);
         let grads = step.grads;
@@ -169,8 +167,15 @@ async function trainOn(backend: BackendName, image: RgbImage, config: S3NetConfi
           // A second pass on T(x), after the first has freed its saves: peak memory is the larger pass, not the sum.
           const v = tf.tensor4d(view, [1, V, V, 3]);
           const tl = tf.tensor1d(warpLabels(step.labels, S, t, V), 'int32');
-          const pass = gpu ? await affineConsistencyStepAsync(net.params, v, tl, config) : affineConsistencyStep(net.params, v, tl, config);
-          tf.dispose([v, tl]);
+          let pass: Awaited<ReturnType<typeof affineConsistencyStepAsync>>;
+          try {
+            pass = gpu ? await affineConsistencyStepAsync(net.params, v, tl, config) : affineConsistencyStep(net.params, v, tl, config);
+          } catch (err) {
+            tf.dispose([...grads.values()]);
+            throw err;
+          } finally {
+            tf.dispose([v, tl]);
+          }
           grads = sumGradients(grads, pass.grads);
           consistency = pass.consistency;
         }

@@ -19,20 +19,20 @@ export interface WebGpuProbe {
   readonly adapters: readonly WebGpuAdapterReport[];
 }
 
-interface AdapterInfo {
+export interface AdapterInfo {
   vendor?: string;
   architecture?: string;
   device?: string;
   description?: string;
   isFallbackAdapter?: boolean;
 }
-interface Adapter {
+export interface Adapter {
   readonly info?: AdapterInfo;
   readonly limits: Record<string, number>;
   readonly features: { has(name: string): boolean };
   requestDevice(descriptor?: object): Promise<unknown>;
 }
-interface Gpu {
+export interface Gpu {
   requestAdapter(options?: object): Promise<Adapter | null>;
 }
 
@@ -48,7 +48,7 @@ export function isCpuAdapter(i: AdapterInfo | undefined): boolean {
 }
 
 /** The distinct adapters the requests return, each with its verdict; the first usable one is chosen. */
-async function listAdapters(gpu: Gpu, allowCpu: boolean): Promise<{ chosen: Adapter | null; reports: WebGpuAdapterReport[] }> {
+export async function listAdapters(gpu: Gpu, allowCpu: boolean): Promise<{ chosen: Adapter | null; reports: WebGpuAdapterReport[] }> {
   const seen = new Map<string, Adapter>();
   for (const r of REQUESTS) {
     const a = await gpu.requestAdapter(r).catch(() => null);

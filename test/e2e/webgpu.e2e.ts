@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openWebGpuPage, type WebGpuPage } from '../webgpu/harness';
-import { KERNEL_CASES, KERNEL_TOL, STEP_TOL } from '../webgpu/cases';
+import { KERNEL_CASES, KERNEL_TOL, STEP_TOL, randomArray } from '../webgpu/cases';
 import { dataPath } from '../helpers/data';
 import { readRgb, toUnitRgb } from '../../main/services/images/read';
 import { loadSeriesForSegmentation, lungWindowRgb } from '../../main/services/dicom/index';
@@ -61,8 +61,9 @@ describe('WebGPU (SwiftShader) kernels against cpu', () => {
 });
 
 describe('a fixed seed gives the same labels on webgpu as on wasm', () => {
-  // Small and short for SwiftShader's speed; both runs take the same resized image.
-  const config = validateConfig({ mode: 'default', size: 64, channels: 32, maxIterations: 4, seed: 1 });
+  // Small and short for SwiftShader's speed (S3A_WEBGPU_SIZE=64 for a larger check); both take the same resized image.
+  const size = Number(process.env.S3A_WEBGPU_SIZE ?? 32);
+  const config = validateConfig({ mode: 'default', size, channels: size >= 64 ? 32 : 16, maxIterations: size >= 64 ? 4 : 3, seed: 1 });
   const S = config.size;
 
   async function bothBackends(image: RgbImage) {
@@ -95,4 +96,34 @@ describe('a fixed seed gives the same labels on webgpu as on wasm', () => {
     console.log(`LIDC-IDRI-0001 slice −100 (${S}², ${config.channels} ch, ${wasm.iterations} it): labels equal on ${(100 * same).toFixed(2)} % of pixels, lung-mask Dice ${d.toFixed(4)}; ${webgpu.seconds.toFixed(1)} s on SwiftShader vs ${wasm.seconds.toFixed(1)} s wasm`);
     expect(d).toBeGreaterThanOrEqual(0.99);
   }, 600_000);
+});
+
+describe('a GPU that fails mid-run falls back to wasm for that image', () => {
+  const config = validateConfig({ size: 32, channels: 8, maxIterations: 3, seed: 2 });
+  const image = randomArray(32 * 32 * 3, 3, 0, 1);
+
+  async function throughFailure(kind: 'out-of-memory' | 'device-lost') {
+    const r = await gpu.call('trainThroughFailure', Array.from(image), config, kind, 2);
+    // The webgpu run reached iteration 2, then the image was trained again from the start on wasm.
+    expect(r.seen).toEqual(['webgpu:1', 'webgpu:2', 'wasm:1', 'wasm:2', 'wasm:3']);
+    expect(r.backend).toBe('wasm');
+    expect(r.leaked).toBe(0);
+    // No mask lost: the labels are the wasm backend's own for this seed (as Node's wasm gives them).
+    const node = await trainImage({ width: 32, height: 32, data: image }, { ...config, backend: 'wasm' });
+    expect(r.labels).toEqual(Array.from(node.labels));
+    return r;
+  }
+
+  it('out of memory: says so, and the device stays in use for the next image', async () => {
+    const r = await throughFailure('out-of-memory');
+    expect(r.fallback?.reason).toMatch(/GPUOutOfMemoryError/);
+    expect(r.nextChoice.name).toBe('webgpu');
+  }, 300_000);
+
+  // Last in the file: the page's device is gone afterwards.
+  it('device lost: says so, and webgpu is refused afterwards with the reason', async () => {
+    const r = await throughFailure('device-lost');
+    expect(r.fallback?.reason).toMatch(/device lost \(destroyed\)/);
+    expect(r.nextChoice.name).toMatch(/webgpu backend unavailable: .*unusable since its device lost/);
+  }, 300_000);
 });

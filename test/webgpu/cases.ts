@@ -46,8 +46,8 @@ add('deformable sampling (offsets up to ±2.5 px)', ['cols', 'dx', 'doffset', 'd
   return [deformIm2Col(x, o, m), ...tf.grads(loss)([x, o, m])];
 });
 
-add('deformable convolution 48×96, 5→7', ['value', 'dx', 'doffset', 'dmask', 'dweight'], () => {
-  const H = 48, W = 96, C = 5, Co = 7;
+add('deformable convolution 24×40, 5→7', ['value', 'dx', 'doffset', 'dmask', 'dweight'], () => {
+  const H = 24, W = 40, C = 5, Co = 7;
   const x = tf.tensor4d(randomArray(H * W * C, 90), [1, H, W, C]);
   const o = tf.tensor4d(randomArray(H * W * 18, 91, -1.5, 1.5), [1, H, W, 18]), m = tf.tensor4d(randomArray(H * W * 9, 92, 0, 1), [1, H, W, 9]);
   const w = tf.tensor2d(randomArray(9 * C * Co, 93), [9 * C, Co]), u = tf.tensor2d(randomArray(H * W * Co, 94), [H * W, Co]);
@@ -57,7 +57,7 @@ add('deformable convolution 48×96, 5→7', ['value', 'dx', 'doffset', 'dmask', 
 });
 
 add('dense layer, aᵀ·b and column sum', ['value', 'dx', 'dW', 'db', 'aᵀb', 'colsum'], () => {
-  const P = 301, M = 200, N = 37;
+  const P = 101, M = 72, N = 19;
   const x = tf.tensor2d(randomArray(P * M, 31), [P, M]), w = tf.tensor2d(randomArray(M * N, 32), [M, N]);
   const b = tf.tensor1d(randomArray(N, 33)), u = tf.tensor2d(randomArray(P * N, 34), [P, N]);
   const loss = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(dense(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D), u));
