@@ -46,8 +46,8 @@ add('deformable sampling (offsets up to ±2.5 px)', ['cols', 'dx', 'doffset', 'd
   return [deformIm2Col(x, o, m), ...tf.grads(loss)([x, o, m])];
 });
 
-add('deformable convolution 24×40, 5→7', ['value', 'dx', 'doffset', 'dmask', 'dweight'], () => {
-  const H = 24, W = 40, C = 5, Co = 7;
+add('deformable convolution 16×24, 5→7', ['value', 'dx', 'doffset', 'dmask', 'dweight'], () => {
+  const H = 16, W = 24, C = 5, Co = 7;
   const x = tf.tensor4d(randomArray(H * W * C, 90), [1, H, W, C]);
   const o = tf.tensor4d(randomArray(H * W * 18, 91, -1.5, 1.5), [1, H, W, 18]), m = tf.tensor4d(randomArray(H * W * 9, 92, 0, 1), [1, H, W, 9]);
   const w = tf.tensor2d(randomArray(9 * C * Co, 93), [9 * C, Co]), u = tf.tensor2d(randomArray(H * W * Co, 94), [H * W, Co]);

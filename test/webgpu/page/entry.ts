@@ -11,6 +11,7 @@ import { explicitStepAsync } from '../../../model/backprop';
 import { faithfulConsistencyLoss, selfLabelLoss } from '../../../model/losses';
 import { trainImage } from '../../../model/trainer';
 import { KERNEL_CASES, randomArray } from '../cases';
+import { timeIterations } from '../iteration';
 
 // The trainer yields to the event loop between iterations with Node's setImmediate.
 (globalThis as { setImmediate?: unknown }).setImmediate ??= (f: () => void) => setTimeout(f, 0);
@@ -140,6 +141,11 @@ async function trainThroughFailure(data: number[], partial: Partial<S3NetConfig>
   return { backend: r.backend, fallback: r.fallback ?? null, labels: Array.from(r.labels), clusters: r.clusters, seen, leaked: tf.memory().numTensors - before, nextChoice: after };
 }
 
-const api = { adapter, caseCount: () => KERNEL_CASES.length, kernelCase, trainingStep, train, trainThroughFailure };
+async function benchIteration(size: number, channels: number, runs: number) {
+  await tf.setBackend('webgpu');
+  return timeIterations(size, channels, runs);
+}
+
+const api = { adapter, benchIteration, caseCount: () => KERNEL_CASES.length, kernelCase, trainingStep, train, trainThroughFailure };
 export type WebGpuPageApi = typeof api;
 (window as unknown as { s3gpu: WebGpuPageApi }).s3gpu = api;
