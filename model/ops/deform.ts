@@ -17,7 +17,7 @@ export function deformIm2Col(x: tf.Tensor4D, offset: tf.Tensor4D, mask: tf.Tenso
 }
 
 /**
- * The modulated deformable convolution: deformIm2Col(x, offset, mask) · w, w: [9·C, Cout]. On wasm one kernel does it
+ * The modulated deformable convolution: deformIm2Col(x, offset, mask) · w,  w: [9·C, Cout]. On wasm (webgpu: see its kernel) one kernel does it
  * in row blocks (the column matrix is never materialised: 151 MB at 256×256×64) and its gradient recomputes them.
  */
 export function deformConv(x: tf.Tensor4D, offset: tf.Tensor4D, mask: tf.Tensor4D, w: tf.Tensor2D): tf.Tensor2D {

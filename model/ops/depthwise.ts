@@ -6,7 +6,7 @@ import { withGradient } from './custom-grad';
 
 /**
  * x: [1, H, W, C]; filter: [K, K, C] (one K×K filter per channel); bias: [C] or null.
- * On wasm this runs the SIMD kernel; elsewhere TF.js's DepthwiseConv2dNative with a gradient that calls the backprop
+ * On wasm and webgpu this runs our kernel (SIMD, WGSL); elsewhere TF.js's DepthwiseConv2dNative with a gradient that calls the backprop
  * kernels directly, because tfjs-core's registered gradient refuses dilation > 1.
  */
 export function depthwiseConv(x: tf.Tensor4D, filter: tf.Tensor3D, bias: tf.Tensor1D | null, dilation: number): tf.Tensor4D {

@@ -83,7 +83,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D | n
   return { loss, argmax };
 }
 
-/** GELU, exact (erf) form as PyTorch's nn.GELU: x·Φ(x). On wasm one kernel each way, saving only x. */
+/** GELU, exact (erf) form as PyTorch's nn.GELU: x·Φ(x). On wasm and webgpu one kernel each way, saving only x. */
 export function gelu<T extends tf.Tensor>(x: T): T {
   if (onWasm()) return tf.engine().runKernel(GELU, { x }, {}) as T;
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
