@@ -60,6 +60,19 @@ describe('WebGPU (SwiftShader) kernels against cpu', () => {
   }, 300_000);
 });
 
+describe('default mode\'s optional terms on webgpu', () => {
+  it('the differentiable L1 spatial term and the affine consistency pass give the cpu tape\'s values and gradients', async () => {
+    const r = await gpu.call('defaultTermsStep');
+    expect(r.outside).toBeGreaterThan(0);
+    expect(r.selfLabel.webgpu).toBeCloseTo(r.selfLabel.cpu, 5);
+    expect(r.spatial.webgpu).toBeCloseTo(r.spatial.cpu, 5);
+    expect(r.consistency.webgpu).toBeCloseTo(r.consistency.cpu, 5);
+    for (const g of r.grads) expect(g.relative, g.label).toBeLessThan(STEP_TOL);
+    console.log(`default-mode terms: worst gradient ${Math.max(...r.grads.map((g) => g.relative)).toExponential(2)} (relative)`);
+    expect(r.leaked).toBe(0);
+  }, 300_000);
+});
+
 describe('a fixed seed gives the same labels on webgpu as on wasm', () => {
   // Small and short for SwiftShader's speed (S3A_WEBGPU_SIZE=64 for a larger check); both take the same resized image.
   const size = Number(process.env.S3A_WEBGPU_SIZE ?? 32);

@@ -7,8 +7,10 @@ import { chooseBackend } from '../../../model/backend';
 import { registerS3Kernels } from '../../../model/kernels/register';
 import { validateConfig, type S3NetConfig } from '../../../model/config';
 import { createS3Net } from '../../../model/network';
-import { explicitStepAsync } from '../../../model/backprop';
-import { faithfulConsistencyLoss, selfLabelLoss } from '../../../model/losses';
+import { affineConsistencyStepAsync, explicitStepAsync } from '../../../model/backprop';
+import { randomAffine, warpLabels, warpRgb } from '../../../model/affine';
+import { mulberry32 } from '../../../model/random';
+import { crossEntropy, faithfulConsistencyLoss, selfLabelLoss, spatialLoss } from '../../../model/losses';
 import { trainImage } from '../../../model/trainer';
 import { KERNEL_CASES, randomArray } from '../cases';
 import { timeIterations } from '../iteration';
@@ -105,6 +107,58 @@ async function trainingStep(size: number, channels: number) {
   };
 }
 
+/** Default mode's optional terms (differentiable L1 spatial, the affine pass) on webgpu vs the cpu tape. */
+async function defaultTermsStep() {
+  const size = 32, V = 24;
+  const config = validateConfig({ size, channels: 8, seed: 12, mode: 'default', consistency: 'affine', spatial: 'l1', consistencySize: V });
+  const image = randomArray(size * size * 3, 52, 0, 1);
+  const t = randomAffine(mulberry32(5), size, V);
+  const viewData = warpRgb(image, size, t, V);
+  await tf.setBackend('webgpu');
+  const before = tf.memory().numTensors;
+  const gpuNet = createS3Net(config);
+  const input = tf.tensor4d(image, [1, size, size, 3]), view = tf.tensor4d(viewData, [1, V, V, 3]);
+  const step = await explicitStepAsync(gpuNet.params, input, config, { auxConsistency: false, spatialL1: true });
+  const viewLabels = warpLabels(step.labels, size, t, V);
+  const tl = tf.tensor1d(viewLabels, 'int32');
+  const pass = await affineConsistencyStepAsync(gpuNet.params, view, tl, config);
+  const sum = async (v: tf.Variable) => {
+    const a = step.grads.get(v), b = pass.grads.get(v);
+    const n = v.shape.reduce((x, d) => x * d, 1);
+    const [av, bv] = [a ? await a.data() : null, b ? await b.data() : null];
+    return Float32Array.from({ length: n }, (_, k) => (av?.[k] ?? 0) + (bv?.[k] ?? 0));
+  };
+  const gpuGrads = await Promise.all(gpuNet.variables.map(sum));
+  const names = gpuNet.variables.map((v) => v.name.split('/').slice(1).join('/'));
+  tf.dispose([...step.grads.values(), ...pass.grads.values(), tl, input, view]);
+  gpuNet.dispose();
+  const leaked = tf.memory().numTensors - before;
+
+  await tf.setBackend('cpu');
+  const net = createS3Net(config);
+  const x = tf.tensor4d(image, [1, size, size, 3]), xv = tf.tensor4d(viewData, [1, V, V, 3]), tlc = tf.tensor1d(viewLabels, 'int32');
+  let ce = 0, sp = 0, cons = 0;
+  const { grads } = tf.variableGrads(() => {
+    const { logits } = net.forward(x);
+    const self = selfLabelLoss(logits);
+    const spatial = spatialLoss(logits, size);
+    const c = crossEntropy(net.stages.aux(net.stages.attention(net.stages.stem(xv))), tlc);
+    [ce, sp, cons] = [self.loss, spatial, c].map((v) => v.dataSync()[0] as number) as [number, number, number];
+    return tf.addN([tf.mul(self.loss, config.selfLabelWeight), tf.mul(spatial, config.spatialWeight), tf.mul(c, config.consistencyWeight)]) as tf.Scalar;
+  }, net.variables as tf.Variable[]);
+  const refGrads = net.variables.map((v) => Float32Array.from((grads[v.name] as tf.Tensor).dataSync()));
+  tf.dispose([...Object.values(grads), x, xv, tlc]);
+  net.dispose();
+  return {
+    selfLabel: { webgpu: step.selfLabel, cpu: ce },
+    spatial: { webgpu: step.spatial, cpu: sp },
+    consistency: { webgpu: pass.consistency, cpu: cons },
+    outside: viewLabels.filter((l) => l < 0).length,
+    grads: refGrads.map((r, i) => compare(gpuGrads[i] as Float32Array, r, names[i] as string, 1e-3)),
+    leaked,
+  };
+}
+
 /** Full training on webgpu (the trainer's own path) of an image already at the working size. */
 async function train(data: number[], partial: Partial<S3NetConfig>) {
   const config = validateConfig({ ...partial, backend: 'webgpu' });
@@ -146,6 +200,6 @@ async function benchIteration(size: number, channels: number, runs: number) {
   return timeIterations(size, channels, runs);
 }
 
-const api = { adapter, benchIteration, caseCount: () => KERNEL_CASES.length, kernelCase, trainingStep, train, trainThroughFailure };
+const api = { adapter, benchIteration, caseCount: () => KERNEL_CASES.length, kernelCase, trainingStep, defaultTermsStep, train, trainThroughFailure };
 export type WebGpuPageApi = typeof api;
 (window as unknown as { s3gpu: WebGpuPageApi }).s3gpu = api;
