@@ -33,7 +33,7 @@ export default defineConfig({
           ...(workerEntry ? { worker: workerEntry } : {}),
         },
         // Native and WebAssembly engines stay real files on disk, loaded at run time.
-        external: ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'],
+        external: ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm', 'webgpu'],
       },
     },
   },

@@ -1,4 +1,4 @@
-// One training step's loss and gradients by an explicit backward pass on the wasm kernels, without TF.js's tape.
+// One training step's loss and gradients by an explicit backward pass on our kernels (wasm, webgpu), without TF.js's tape.
 //
 // The tape keeps every forward intermediate and every gradient alive until the whole backward pass ends (≈1.3 GB
 // at 256×256×64). Here each block saves only what its backward needs, and each gradient is freed once used.
@@ -17,7 +17,7 @@ import {
   GELU,
   GELU_GRAD,
   SOFTMAX_XENT,
-} from './kernels/register';
+} from './kernels/names';
 import { columnSum, matMulRows, matMulTransposeA } from './ops/rows';
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: Record<string, number | number[] | string> = {}) =>
@@ -142,13 +142,20 @@ function trunkBackward(dh: tf.Tensor2D, t: TrunkSaves, params: S3NetParams, imag
  * (sign of each difference, divided by the number of differences, pushed to both ends).
  */
 export function spatialL1WithGrad(logits: tf.Tensor2D, side: number): { value: number; grad: tf.Tensor2D } {
+  const { value, grad } = spatialL1Terms(logits, side);
+  const v = value.dataSync()[0] as number;
+  value.dispose();
+  return { value: v, grad };
+}
+
+function spatialL1Terms(logits: tf.Tensor2D, side: number): { value: tf.Scalar; grad: tf.Tensor2D } {
   const C = logits.shape[1];
   return tf.tidy(() => {
     const r = tf.reshape(logits, [side, side, C]);
     const dy = tf.sub(tf.slice(r, [1, 0, 0], [side - 1, side, C]), tf.slice(r, [0, 0, 0], [side - 1, side, C]));
     const dx = tf.sub(tf.slice(r, [0, 1, 0], [side, side - 1, C]), tf.slice(r, [0, 0, 0], [side, side - 1, C]));
     const n = (side - 1) * side * C;
-    const value = tf.add(tf.sum(tf.abs(dy)), tf.sum(tf.abs(dx))).dataSync()[0] as number / n;
+    const value = tf.div(tf.add(tf.sum(tf.abs(dy)), tf.sum(tf.abs(dx))), n) as tf.Scalar;
     const sy = tf.div(tf.sign(dy), n), sx = tf.div(tf.sign(dx), n);
     // d|a − b|/da = sign, d/db = −sign: each difference pushes its later pixel one way and its earlier one the other.
     const gy = tf.sub(tf.pad(sy, [[1, 0], [0, 0], [0, 0]]), tf.pad(sy, [[0, 1], [0, 0], [0, 0]]));
@@ -157,15 +164,80 @@ export function spatialL1WithGrad(logits: tf.Tensor2D, side: number): { value: n
   });
 }
 
+/** A step's scalars and labels still as tensors (read synchronously on wasm, asynchronously on webgpu). */
+interface StepTensors {
+  readonly selfLabel: tf.Scalar;
+  readonly consistency: tf.Scalar | null;
+  readonly spatial: tf.Scalar | null;
+  readonly labels: tf.Tensor1D;
+  readonly grads: Map<tf.Variable, tf.Tensor>;
+}
+
+async function read(t: StepTensors): Promise<StepResult> {
+  const parts: (tf.Tensor | null)[] = [t.selfLabel, t.consistency, t.spatial, t.labels];
+  try {
+    const values = await Promise.all(parts.map((p) => (p ? p.data() : null)));
+    const num = (i: number) => (values[i] ? (values[i][0] as number) : 0);
+    return { selfLabel: num(0), consistency: num(1), spatial: num(2), labels: Int32Array.from(values[3] as Int32Array), grads: t.grads };
+  } catch (err) {
+    // A read that fails (a lost device) leaves the caller no gradients to dispose: free them here.
+    tf.dispose([...t.grads.values()]);
+    throw err;
+  } finally {
+    tf.dispose(parts.filter((p): p is tf.Tensor => p !== null));
+  }
+}
+
+function readSync(t: StepTensors): StepResult {
+  const parts: (tf.Tensor | null)[] = [t.selfLabel, t.consistency, t.spatial, t.labels];
+  const num = (p: tf.Tensor | null) => (p ? (p.dataSync()[0] as number) : 0);
+  const result = { selfLabel: num(t.selfLabel), consistency: num(t.consistency), spatial: num(t.spatial), labels: Int32Array.from(t.labels.dataSync() as Int32Array), grads: t.grads };
+  tf.dispose(parts.filter((p): p is tf.Tensor => p !== null));
+  return result;
+}
+
 /**
  * One step's self-labelling loss (3.5·CE), the reference's consistency term (0.2·CE(aux, argmax)) and/or our
  * differentiable spatial term, and all gradients. Faithful mode: auxConsistency, no spatialL1 (the reference's spatial
- * term is a constant). Runs on the wasm backend only (its kernels supply every backward piece).
+ * term is a constant). Runs where our kernels are registered (wasm, webgpu): they supply every backward piece.
  */
-export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms = { auxConsistency: true, spatialL1: false }): StepResult {
+export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms = DEFAULT_TERMS): StepResult {
+  return readSync(stepTensors(params, image, config, terms));
+}
+
+/** explicitStep with its scalars read asynchronously: the webgpu backend cannot read synchronously outside a page. */
+export function explicitStepAsync(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms = DEFAULT_TERMS): Promise<StepResult> {
+  return read(stepTensors(params, image, config, terms));
+}
+
+const DEFAULT_TERMS: StepTerms = { auxConsistency: true, spatialL1: false };
+
+/**
+ * Runs a step in its own engine scope: if it throws halfway (a GPU lost mid-step), every tensor it made is freed,
+ * the kept gradients included; on success only the step's results leave the scope.
+ */
+function scoped<T extends { grads: Map<tf.Variable, tf.Tensor> }>(results: (t: T) => (tf.Tensor | null)[], f: (grads: Map<tf.Variable, tf.Tensor>) => T): T {
+  const grads = new Map<tf.Variable, tf.Tensor>();
+  tf.engine().startScope();
+  let out: T;
+  try {
+    out = f(grads);
+  } catch (err) {
+    tf.dispose([...grads.values()]);
+    tf.engine().endScope();
+    throw err;
+  }
+  tf.engine().endScope(results(out).filter((t): t is tf.Tensor => t !== null));
+  return out;
+}
+
+function stepTensors(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms): StepTensors {
+  return scoped((t) => [t.selfLabel, t.consistency, t.spatial, t.labels], (grads) => stepInScope(params, image, config, terms, grads));
+}
+
+function stepInScope(params: S3NetParams, image: tf.Tensor4D, config: S3NetConfig, terms: StepTerms, grads: Map<tf.Variable, tf.Tensor>): StepTensors {
   const S = config.size, C = config.channels;
   const { to4d, to2d } = reshapers(S, C);
-  const grads = new Map<tf.Variable, tf.Tensor>();
 
   // ---- forward: each stage in its own tidy, returning only what its backward reads ----
   const trunk = trunkForward(params, image, C);
@@ -180,18 +252,16 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
 
   // ---- losses: the kernels return each term's gradient, (softmax − onehot) / P ----
   const [ceLoss, ceGrad, target] = run(SOFTMAX_XENT, { logits: head.y }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
-  let consistency = 0;
+  let consistency: tf.Scalar | null = null;
   let consGrad: tf.Tensor2D | null = null;
   if (aux) {
     const [consLoss, g, consArgmax] = run(SOFTMAX_XENT, { logits: aux.y, labels: target }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
-    consistency = consLoss.dataSync()[0] as number;
+    consistency = consLoss;
     consGrad = g;
-    tf.dispose([consLoss, consArgmax, aux.y]);
+    tf.dispose([consArgmax, aux.y]);
   }
-  const spatial = terms.spatialL1 ? spatialL1WithGrad(head.y, S) : null;
-  const selfLabel = ceLoss.dataSync()[0] as number;
-  const labels = Int32Array.from(target.dataSync() as Int32Array);
-  tf.dispose([ceLoss, target, head.y]);
+  const spatial = terms.spatialL1 ? spatialL1Terms(head.y, S) : null;
+  tf.dispose([head.y]);
 
   // ---- backward, freeing each stage's saves and gradients as soon as they are used ----
   const dd = tf.tidy(() => {
@@ -219,7 +289,7 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
     disposeAll(aux);
   }
   trunkBackward(dh, trunk, params, image, C, grads);
-  return { selfLabel, consistency, spatial: spatial?.value ?? 0, labels, grads };
+  return { selfLabel: ceLoss, consistency, spatial: spatial?.value ?? null, labels: target, grads };
 }
 
 /**
@@ -227,13 +297,35 @@ export function explicitStep(params: S3NetParams, image: tf.Tensor4D, config: S3
  * image: no loss there), weighted by consistencyWeight. Returns the term and the gradients of the trunk and aux head.
  */
 export function affineConsistencyStep(params: S3NetParams, view: tf.Tensor4D, labels: tf.Tensor1D, config: S3NetConfig): { consistency: number; grads: Map<tf.Variable, tf.Tensor> } {
+  const { consistency, grads } = affineTensors(params, view, labels, config);
+  const value = consistency.dataSync()[0] as number;
+  consistency.dispose();
+  return { consistency: value, grads };
+}
+
+/** affineConsistencyStep, its term read asynchronously (webgpu). */
+export async function affineConsistencyStepAsync(params: S3NetParams, view: tf.Tensor4D, labels: tf.Tensor1D, config: S3NetConfig): Promise<{ consistency: number; grads: Map<tf.Variable, tf.Tensor> }> {
+  const { consistency, grads } = affineTensors(params, view, labels, config);
+  try {
+    return { consistency: (await consistency.data())[0] as number, grads };
+  } catch (err) {
+    tf.dispose([...grads.values()]);
+    throw err;
+  } finally {
+    consistency.dispose();
+  }
+}
+
+function affineTensors(params: S3NetParams, view: tf.Tensor4D, labels: tf.Tensor1D, config: S3NetConfig): { consistency: tf.Scalar; grads: Map<tf.Variable, tf.Tensor> } {
+  return scoped((t) => [t.consistency], (grads) => affineInScope(params, view, labels, config, grads));
+}
+
+function affineInScope(params: S3NetParams, view: tf.Tensor4D, labels: tf.Tensor1D, config: S3NetConfig, grads: Map<tf.Variable, tf.Tensor>): { consistency: tf.Scalar; grads: Map<tf.Variable, tf.Tensor> } {
   const C = config.channels;
-  const grads = new Map<tf.Variable, tf.Tensor>();
   const trunk = trunkForward(params, view, C);
   const aux = denseBnForward(trunk.last, params.aux);
-  const [loss, g, argmax] = run(SOFTMAX_XENT, { logits: aux.y, labels }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
-  const consistency = loss.dataSync()[0] as number;
-  tf.dispose([loss, argmax, aux.y]);
+  const [consistency, g, argmax] = run(SOFTMAX_XENT, { logits: aux.y, labels }) as [tf.Scalar, tf.Tensor2D, tf.Tensor1D];
+  tf.dispose([argmax, aux.y]);
   const dh = tf.tidy(() => denseBnBackward(tf.mul(g, config.consistencyWeight) as tf.Tensor2D, aux, trunk.last, params.aux, grads));
   g.dispose();
   disposeAll(aux);

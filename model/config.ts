@@ -81,7 +81,7 @@ export const DEFAULT_CONFIG: S3NetConfig = Object.freeze({
 });
 
 const MODES: readonly TrainingMode[] = ['faithful', 'default'];
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 function checkInt(name: string, v: number, min: number, max: number): void {
   if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${v}`);

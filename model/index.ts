@@ -3,4 +3,4 @@ export * from './types';
 export * from './config';
 export { trainImage, TrainingAbortedError, validateImage, type TrainOptions, type TrainOutcome } from './trainer';
 export { createSegmentationRunner, type SegmentationRunner, type RunnerOptions, type SegmentOptions, type RunnerResult } from './runner';
-export { describeBackends, useBackend, type BackendReport, type BackendAvailability } from './backend';
+export { chooseBackend, describeBackends, useBackend, type BackendReport, type BackendAvailability, type BackendChoiceReport } from './backend';

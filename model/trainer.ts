@@ -1,13 +1,14 @@
 // Per-image S3-Net training: build a fresh network, optimise it on this image alone, return its label map.
 import { tf } from './tf';
 import { validateConfig, type S3NetConfig } from './config';
-import type { RgbImage, SegmentationResult, TrainProgress } from './types';
+import type { BackendName, RgbImage, SegmentationResult, TrainProgress } from './types';
+import { watchGpuDevice, type GpuWatch } from './webgpu';
 import { useBackend } from './backend';
 import { createS3Net } from './network';
 import { faithfulConsistencyLoss, faithfulSpatialValue, selfLabelLoss, spatialLoss } from './losses';
 import { substream } from './random';
 import { createMomentumSgd } from './optimizer';
-import { affineConsistencyStep, explicitStep } from './backprop';
+import { affineConsistencyStep, affineConsistencyStepAsync, explicitStep, explicitStepAsync } from './backprop';
 import { randomAffine, warpLabels, warpRgb } from './affine';
 import { crossEntropy } from './losses';
 
@@ -118,9 +119,26 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> = {}, options: TrainOptions = {}): Promise<TrainOutcome> {
   const config = validateConfig(partial);
   validateImage(image);
-  const { signal, onProgress } = options;
-  if (signal?.aborted) throw new TrainingAbortedError();
+  if (options.signal?.aborted) throw new TrainingAbortedError();
   const backend = await useBackend(config.backend);
+  if (backend !== 'webgpu') return trainOn(backend, image, config, options);
+  // A GPU that fails mid-run (device lost, out of memory) costs this image its GPU run, never its mask: it is trained
+  // again from the start on the wasm kernels (or cpu where wasm is missing), and the outcome says why.
+  const watch = watchGpuDevice();
+  try {
+    return await trainOn('webgpu', image, config, options, watch);
+  } catch (err) {
+    if (err instanceof TrainingAbortedError) throw err;
+    const reason = watch.failure() ?? (err as Error).message;
+    const to = await useBackend('wasm').catch(() => useBackend('cpu'));
+    return { ...(await trainOn(to, image, config, options)), fallback: { from: 'webgpu', reason } };
+  } finally {
+    watch.stop();
+  }
+}
+
+async function trainOn(backend: BackendName, image: RgbImage, config: S3NetConfig, options: TrainOptions, watch?: GpuWatch): Promise<TrainOutcome> {
+  const { signal, onProgress } = options;
   const started = performance.now();
   const S = config.size;
   const palette = labelPalette(config);
@@ -129,7 +147,9 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
   const resized = Float32Array.from(image.width === S && image.height === S ? image.data : resizeBilinearRgb(image, S), (v) => Math.min(1, Math.max(0, v)));
   const input = tf.tensor4d(resized, [1, S, S, 3]);
   const net = createS3Net(config, options.warmStart);
-  const explicit = backend === 'wasm';
+  // wasm and webgpu carry our kernels: the explicit backward pass; webgpu reads its results asynchronously.
+  const explicit = backend === 'wasm' || backend === 'webgpu';
+  const gpu = backend === 'webgpu';
   const affine = config.consistency === 'affine';
   const affineStream = substream(config.seed, 'affine');
   const V = config.consistencySize;
@@ -145,16 +165,24 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
       const t = affine ? randomAffine(affineStream, S, V) : null;
       const view = t ? warpRgb(resized, S, t, V) : null;
       if (explicit) {
-        // wasm: the hand-written backward pass (half the memory of the tape, same gradients: tested).
-        const step = explicitStep(net.params, input, config, { auxConsistency: !affine, spatialL1: config.spatial === 'l1' });
+        // wasm, webgpu: the hand-written backward pass (half the memory of the tape, same gradients: tested).
+        const terms = { auxConsistency: !affine, spatialL1: config.spatial === 'l1' };
+        const step = gpu ? await explicitStepAsync(net.params, input, config, terms) : explicitStep(net.params, input, config, terms);
         let grads = step.grads;
         consistency = step.consistency;
         if (t && view) {
           // A second pass on T(x), after the first has freed its saves: peak memory is the larger pass, not the sum.
           const v = tf.tensor4d(view, [1, V, V, 3]);
           const tl = tf.tensor1d(warpLabels(step.labels, S, t, V), 'int32');
-          const pass = affineConsistencyStep(net.params, v, tl, config);
-          tf.dispose([v, tl]);
+          let pass: Awaited<ReturnType<typeof affineConsistencyStepAsync>>;
+          try {
+            pass = gpu ? await affineConsistencyStepAsync(net.params, v, tl, config) : affineConsistencyStep(net.params, v, tl, config);
+          } catch (err) {
+            tf.dispose([...grads.values()]);
+            throw err;
+          } finally {
+            tf.dispose([v, tl]);
+          }
           grads = sumGradients(grads, pass.grads);
           consistency = pass.consistency;
         }
@@ -191,6 +219,8 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
         [ce, consistency, spatialTerm] = terms.map((t) => t.dataSync()[0] as number) as [number, number, number];
         tf.dispose([value, target as tf.Tensor, ...terms]);
       }
+      // A lost device can read back zeros rather than fail: trust nothing computed after a GPU failure.
+      watch?.check();
       const spatial = config.spatial === 'labels' ? faithfulSpatialValue(labels, S, palette) : spatialTerm;
       const loss = config.selfLabelWeight * ce + config.consistencyWeight * consistency + config.spatialWeight * spatial;
       const nLabels = countLabels(labels, config.channels);
@@ -219,9 +249,15 @@ export async function trainImage(image: RgbImage, partial: Partial<S3NetConfig> 
       const argmax = tf.argMax(net.stages.head(d), 1);
       return options.keepFeatures ? [argmax, tf.concat([d, h], 1)] : [argmax];
     });
-    const labels = Uint8Array.from(final!.dataSync() as Int32Array);
-    const featureValues = features ? (features.dataSync() as Float32Array).slice() : undefined;
-    tf.dispose([final!, ...(features ? [features] : [])]);
+    let labels: Uint8Array;
+    let featureValues: Float32Array | undefined;
+    try {
+      labels = Uint8Array.from((await final!.data()) as Int32Array);
+      featureValues = features ? ((await features.data()) as Float32Array).slice() : undefined;
+    } finally {
+      tf.dispose([final!, ...(features ? [features] : [])]);
+    }
+    watch?.check();
     return {
       size: S,
       labels,

@@ -7,7 +7,7 @@ export interface RgbImage {
   readonly data: Float32Array;
 }
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
 export type TrainingMode = 'faithful' | 'default';
 
@@ -35,4 +35,6 @@ export interface SegmentationResult {
   readonly backend: BackendName;
   readonly mode: TrainingMode;
   readonly stoppedBy: 'minLabels' | 'maxIterations';
+  /** Set when the GPU failed during this image and it was trained again, from the start, on `backend`. */
+  readonly fallback?: { readonly from: 'webgpu'; readonly reason: string };
 }

@@ -41,6 +41,8 @@ async function backends(_args: string[], io: CommandIO): Promise<number> {
   const report = await describeBackends();
   io.stdout.write(`S3-Net backend: ${report.selected}\n`);
   for (const [name, a] of Object.entries(report.available)) io.stdout.write(`  ${name.padEnd(10)} ${a.ok ? 'yes' : 'no '}  ${a.detail}\n`);
+  io.stdout.write(`WebGPU adapters: ${report.adapters.length ? '' : 'none seen'}\n`);
+  for (const a of report.adapters) io.stdout.write(`  ${a.name}: ${a.reason}\n`);
   const { electronStatus } = await import('./shell');
   io.stdout.write(`desktop shell: ${await electronStatus()}\n`);
   return 0;

@@ -40,14 +40,24 @@ export type KernelVariant = 'relaxed-simd' | 'simd';
  * SIMD behind a flag, which we turn on (process-wide, harmless); Node ≥ 22 and Electron have it on by default.
  * S3A_KERNELS=simd forces the plain build (tests run both).
  */
+let provided: { relaxed: BufferSource; simd: BufferSource } | undefined;
+
+/** Where files cannot be read (a browser page), the two builds' bytes, fetched by the page; before first use. */
+export function provideKernelBinaries(binaries: { relaxed: BufferSource; simd: BufferSource }): void {
+  provided = binaries;
+}
+
+const readBuild = (name: 'relaxed' | 'simd'): BufferSource =>
+  provided?.[name] ?? (readFileSync(new URL(name === 'relaxed' ? './wasm/s3kernels-relaxed.wasm' : './wasm/s3kernels.wasm', import.meta.url)) as BufferSource);
+
 function kernelModule(): { module: WebAssembly.Module; variant: KernelVariant } {
   if (compiled) return compiled;
-  if (process.env.S3A_KERNELS !== 'simd') {
-    const relaxed = readFileSync(new URL('./wasm/s3kernels-relaxed.wasm', import.meta.url));
+  if (typeof process === 'undefined' || process.env.S3A_KERNELS !== 'simd') {
+    const relaxed = readBuild('relaxed');
     if (!WebAssembly.validate(relaxed)) setFlagsFromString('--experimental-wasm-relaxed-simd');
     if (WebAssembly.validate(relaxed)) compiled = { module: new WebAssembly.Module(relaxed), variant: 'relaxed-simd' };
   }
-  compiled ??= { module: new WebAssembly.Module(readFileSync(new URL('./wasm/s3kernels.wasm', import.meta.url))), variant: 'simd' };
+  compiled ??= { module: new WebAssembly.Module(readBuild('simd')), variant: 'simd' };
   return compiled;
 }
 

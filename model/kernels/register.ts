@@ -1,26 +1,31 @@
-// Registers S3-Net's custom kernels (wasm SIMD) and the gradient kernels TF.js's wasm backend lacks.
+// Registers S3-Net's custom kernels (wasm SIMD, and WGSL for WebGPU) and the gradient kernels TF.js's wasm backend lacks.
 import { tf } from '../tf';
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOffset, kernelsFor, withScratch, type WasmBackendInternals } from './binding';
 
-export const DEPTHWISE = 'S3DepthwiseConv';
-export const DEPTHWISE_BACKPROP_INPUT = 'S3DepthwiseConvBackpropInput';
-export const DEPTHWISE_BACKPROP_FILTER = 'S3DepthwiseConvBackpropFilter';
-export const DEFORM_IM2COL = 'S3DeformIm2Col';
-export const DEFORM_IM2COL_GRAD = 'S3DeformIm2ColGrad';
-export const COL_SUM = 'S3ColSum';
-export const DEFORM_CONV = 'S3DeformConv';
-export const DEFORM_CONV_GRAD = 'S3DeformConvGrad';
-export const GELU = 'S3Gelu';
-export const GELU_GRAD = 'S3GeluGrad';
+import {
+  BATCH_NORM,
+  BATCH_NORM_GRAD,
+  BN_EPSILON,
+  COL_SUM,
+  DEFORM_CONV,
+  DEFORM_CONV_GRAD,
+  DEFORM_IM2COL,
+  DEFORM_IM2COL_GRAD,
+  DEPTHWISE,
+  DEPTHWISE_BACKPROP_FILTER,
+  DEPTHWISE_BACKPROP_INPUT,
+  GELU,
+  GELU_GRAD,
+  GEMM,
+  MATMUL_TN,
+  SOFTMAX_XENT,
+} from './names';
+import { webgpuKernels } from './webgpu/register';
+
+export * from './names';
 /** Rows of the deformable convolution's column matrix processed at once (2048 × 9·64 floats = 4.7 MB). */
 const DEFORM_BLOCK_ROWS = 2048;
-export const MATMUL_TN = 'S3MatMulTN';
-export const GEMM = 'S3Gemm';
-export const BATCH_NORM = 'S3BatchNormRows';
-export const BATCH_NORM_GRAD = 'S3BatchNormRowsGrad';
-export const SOFTMAX_XENT = 'S3SoftmaxXent';
-export const BN_EPSILON = 1e-5;
 
 type KernelArgs = Parameters<KernelConfig['kernelFunc']>[0];
 
@@ -367,11 +372,11 @@ export const replacedKernels = new Map<string, KernelConfig>();
 
 let registered = false;
 
-/** Registers the wasm kernels once per process (the kernels are looked up only when the wasm backend runs). */
+/** Registers the wasm and WebGPU kernels once per process (each is looked up only when its backend runs). */
 export function registerS3Kernels(): void {
   if (registered) return;
   registered = true;
-  for (const k of [...wasmKernels, linearSegmentSumCpu]) {
+  for (const k of [...wasmKernels, ...webgpuKernels, linearSegmentSumCpu]) {
     // Our Identity (wasm) and segment sum (cpu) replace the backends' own; every other name is new.
     const replaces = (k.kernelName === 'Identity' && k.backendName === 'wasm') || (k.kernelName === 'UnsortedSegmentSum' && k.backendName === 'cpu');
     const own = tf.getKernel(k.kernelName, k.backendName);

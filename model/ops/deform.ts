@@ -1,6 +1,7 @@
 // Modulated deformable 3×3 sampling (DCNv2 im2col): the part of the deformable convolution TF.js has no kernel for.
 import { tf } from '../tf';
-import { DEFORM_CONV, DEFORM_IM2COL, registerS3Kernels } from '../kernels/register';
+import { DEFORM_CONV, DEFORM_IM2COL, S3_KERNEL_BACKENDS } from '../kernels/names';
+import { registerS3Kernels } from '../kernels/register';
 
 /**
  * x: [1, H, W, C]; offset: [1, H, W, 18] as (row, column) shift per tap k = ky*3 + kx; mask: [1, H, W, 9].
@@ -8,7 +9,7 @@ import { DEFORM_CONV, DEFORM_IM2COL, registerS3Kernels } from '../kernels/regist
  * the image read as zero. The deformable convolution is then matMul(cols, weight[9*C, Cout]).
  */
 export function deformIm2Col(x: tf.Tensor4D, offset: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor2D {
-  if (tf.getBackend() === 'wasm') {
+  if (S3_KERNEL_BACKENDS.includes(tf.getBackend())) {
     registerS3Kernels();
     return tf.engine().runKernel(DEFORM_IM2COL, { x, offset, mask }, {}) as tf.Tensor2D;
   }
@@ -16,11 +17,11 @@ export function deformIm2Col(x: tf.Tensor4D, offset: tf.Tensor4D, mask: tf.Tenso
 }
 
 /**
- * The modulated deformable convolution: deformIm2Col(x, offset, mask) · w, w: [9·C, Cout]. On wasm one kernel does it
+ * The modulated deformable convolution: deformIm2Col(x, offset, mask) · w,  w: [9·C, Cout]. On wasm (webgpu: see its kernel) one kernel does it
  * in row blocks (the column matrix is never materialised: 151 MB at 256×256×64) and its gradient recomputes them.
  */
 export function deformConv(x: tf.Tensor4D, offset: tf.Tensor4D, mask: tf.Tensor4D, w: tf.Tensor2D): tf.Tensor2D {
-  if (tf.getBackend() === 'wasm') {
+  if (S3_KERNEL_BACKENDS.includes(tf.getBackend())) {
     registerS3Kernels();
     return tf.engine().runKernel(DEFORM_CONV, { x, offset, mask, w }, {}) as tf.Tensor2D;
   }

@@ -1,15 +1,16 @@
 // Depthwise convolution (stride 1, 'same', any dilation) that can be differentiated on every backend.
 import { tf } from '../tf';
-import { DEPTHWISE, registerS3Kernels } from '../kernels/register';
+import { DEPTHWISE, S3_KERNEL_BACKENDS } from '../kernels/names';
+import { registerS3Kernels } from '../kernels/register';
 import { withGradient } from './custom-grad';
 
 /**
  * x: [1, H, W, C]; filter: [K, K, C] (one K×K filter per channel); bias: [C] or null.
- * On wasm this runs the SIMD kernel; elsewhere TF.js's DepthwiseConv2dNative with a gradient that calls the backprop
+ * On wasm and webgpu this runs our kernel (SIMD, WGSL); elsewhere TF.js's DepthwiseConv2dNative with a gradient that calls the backprop
  * kernels directly, because tfjs-core's registered gradient refuses dilation > 1.
  */
 export function depthwiseConv(x: tf.Tensor4D, filter: tf.Tensor3D, bias: tf.Tensor1D | null, dilation: number): tf.Tensor4D {
-  if (tf.getBackend() === 'wasm') {
+  if (S3_KERNEL_BACKENDS.includes(tf.getBackend())) {
     registerS3Kernels();
     const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
     return tf.engine().runKernel(DEPTHWISE, inputs, { dilation }) as tf.Tensor4D;

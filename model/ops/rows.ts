@@ -1,12 +1,14 @@
 // Row-wise ops on [P, C] feature maps: dense (1×1 conv), BatchNorm, softmax cross-entropy, with fast gradients.
 import { tf } from '../tf';
 import { withGradient } from './custom-grad';
-import { BATCH_NORM, BN_EPSILON, COL_SUM, GELU, GEMM, MATMUL_TN, SOFTMAX_XENT, registerS3Kernels } from '../kernels/register';
+import { BATCH_NORM, BN_EPSILON, COL_SUM, GELU, GEMM, MATMUL_TN, S3_KERNEL_BACKENDS, SOFTMAX_XENT } from '../kernels/names';
+import { registerS3Kernels } from '../kernels/register';
 
+/** True where our kernels run (wasm, webgpu); registers them on first use. */
 const onWasm = () => {
-  const wasm = tf.getBackend() === 'wasm';
-  if (wasm) registerS3Kernels();
-  return wasm;
+  const ours = S3_KERNEL_BACKENDS.includes(tf.getBackend());
+  if (ours) registerS3Kernels();
+  return ours;
 };
 
 /** Sum over rows, [P, C] → [C]. (The wasm backend's own reduction over axis 0 transposes the whole map first.) */
@@ -81,7 +83,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D | n
   return { loss, argmax };
 }
 
-/** GELU, exact (erf) form as PyTorch's nn.GELU: x·Φ(x). On wasm one kernel each way, saving only x. */
+/** GELU, exact (erf) form as PyTorch's nn.GELU: x·Φ(x). On wasm and webgpu one kernel each way, saving only x. */
 export function gelu<T extends tf.Tensor>(x: T): T {
   if (onWasm()) return tf.engine().runKernel(GELU, { x }, {}) as T;
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;

@@ -111,7 +111,7 @@ const WALL_TISSUE_HU: readonly [number, number] = [-500, 300];
  * lower the confidence (down to half).
  */
 export function lungConfidence(
-  mask: Uint8Array, hu: Float32Array, width: number, height: number, evidence: { ruleConfidence?: number; pixelSpacingMm?: number; ballShare?: number } = {},
+  mask: Uint8Array, hu: ArrayLike<number>, width: number, height: number, evidence: { ruleConfidence?: number; pixelSpacingMm?: number; ballShare?: number } = {},
 ): Confidence {
   if (mask.length !== width * height || hu.length !== width * height) throw new RangeError('lungConfidence: mask or HU of the wrong size');
   const area = countOnes(mask);

@@ -93,7 +93,7 @@ describe('s3-annotate eval', () => {
 describe('--help', () => {
   it.each([
     [['--help'], /usage: s3-annotate <command>/],
-    [['segment', '--help'], /--backend auto\|tensorflow\|wasm\|cpu[\s\S]*--target auto\|lesion\|lung[\s\S]*--overwrite/],
+    [['segment', '--help'], /--backend auto\|webgpu\|tensorflow\|wasm\|cpu[\s\S]*--target auto\|lesion\|lung[\s\S]*--overwrite/],
     [['eval', '--help'], /usage: s3-annotate eval --pred DIR --truth DIR/],
     [['info', '--help'], /usage: s3-annotate info/],
     [['export', '--help'], /usage: s3-annotate export/],

@@ -21,7 +21,7 @@ Trains S3-Net on each image (no labels) and writes, per input, <name>.mask.png (
 <name>.labels.png (cluster ids). Photographs: PNG, JPEG, BMP, TIFF. DICOM: files or folders (series are found).
 
   --out DIR                    output folder (created if missing)
-  --backend auto|tensorflow|wasm|cpu   TF.js backend (default auto)
+  --backend auto|webgpu|tensorflow|wasm|cpu   TF.js backend (default auto)
   --mode default|faithful      our default mode (same Dice, 0.70–0.93× the time), or the reference behaviour
   --target auto|lesion|lung    what to extract (auto: lungs for CT, lesion for photographs)
   --format png|seg|nifti       DICOM output: PNG per slice (default), one DICOM SEG or NIfTI per series
@@ -201,7 +201,8 @@ export async function run(args: string[], io: CommandIO, hooks: SegmentHooks = {
   };
   const describe = (input: string, r: RunnerResult, t: NativeTarget, extra: object) => ({
     input, backend: r.backend, mode: r.mode, iterations: r.iterations, seconds: Number(r.seconds.toFixed(3)),
-    clusters: r.clusters, targetCluster: t.cluster, confidence: Number(t.confidence.toFixed(3)), stoppedBy: r.stoppedBy, ...extra,
+    clusters: r.clusters, targetCluster: t.cluster, confidence: Number(t.confidence.toFixed(3)), stoppedBy: r.stoppedBy,
+    ...(r.fallback ? { fallback: r.fallback } : {}), ...extra,
   });
 
   const photoJob = async (path: string): Promise<void> => {
