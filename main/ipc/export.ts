@@ -16,9 +16,15 @@ export function exportHandlers({ dialogs, library, store, capabilities }: IpcDep
   };
 
   return {
-    [exportChannels.chooseDestination]: handle(chooseDestinationRequest, ({ suggestedName }) => dialogs.chooseExportFolder(suggestedName)),
+    [exportChannels.chooseDestination]: handle(chooseDestinationRequest, async ({ suggestedName }) => {
+      const folder = await dialogs.chooseExportFolder(suggestedName);
+      if (folder) capabilities?.grantDestination(folder);
+      return folder;
+    }),
     [exportChannels.plan]: handle(exportSelection, async (sel) => (await plan(sel)).plan),
     [exportChannels.run]: handle(exportRequest, async (r) => {
+      // Only a folder main's own dialog returned: a compromised renderer cannot name one.
+      capabilities?.checkDestination(r.destination);
       const planned = await plan(r);
       if (planned.items.length === 0) throw new IpcError('invalid', `nothing to export: ${planned.plan.summary}`);
       const state = await store.load(r.studyKey);

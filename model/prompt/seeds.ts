@@ -41,7 +41,12 @@ export function seedsFromMask(mask: Uint8Array, width: number, height: number, o
   // A mask thinner than its core margin still seeds its deepest pixels.
   if (!data.includes(SEED_TARGET)) {
     let best = -1, at = -1;
-    for (let i = 0; i < inside.length; i++) if (mask[i] && (inside[i] as number) > best) (best = inside[i] as number), (at = i);
+    for (let i = 0; i < inside.length; i++) {
+      if (mask[i] && (inside[i] as number) > best) {
+        best = inside[i] as number;
+        at = i;
+      }
+    }
     if (at >= 0) data[at] = SEED_TARGET;
   }
   return { width, height, data };

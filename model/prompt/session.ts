@@ -5,7 +5,7 @@ import type { RgbImage } from '../types';
 import { lesionTarget } from '../postprocess/lesion';
 import { lungTarget } from '../postprocess/lung';
 import type { NativeTarget } from '../postprocess/target';
-import { prepareImage, segmentSeeded, type PrepareOptions, type PreparedImage, type SeededMask, type SeedSource } from './segment';
+import { prepareImage, segmentSeeded, type PrepareOptions, type PreparedImage, type SeedSource } from './segment';
 import { seedsFromMask } from './seeds';
 import { checkPrompt, clickRadius, promptAnchors, rasterisePrompts } from './rasterise';
 import type { HeadWeights } from './head';
@@ -177,7 +177,6 @@ export class PromptedImageSession {
     };
     clear(include, SEED_BACKGROUND);
     clear(exclude, SEED_TARGET);
-    // A box overrules the old mask outside it.
     return seeds;
   }
 }
