@@ -60,6 +60,11 @@ export class PromptedImageSession {
     return new PromptedImageSession(image, prepared, target);
   }
 
+  /** A session over an image S3-Net was already trained on (evaluations that cache the features). */
+  static fromPrepared(image: RgbImage, prepared: PreparedImage, target: AutoTarget): PromptedImageSession {
+    return new PromptedImageSession(image, prepared, target);
+  }
+
   get width(): number { return this.image.width; }
   get height(): number { return this.image.height; }
   get stepCount(): number { return this.steps.length; }
