@@ -85,6 +85,8 @@ export function pacsHandlers(deps: IpcDeps, pacs: PacsDeps): HandlerTable {
         if (!existsSync(keptAt)) {
           await mkdir(pacs.outbox, { recursive: true });
           const tmp = await mkdtemp(join(pacs.outbox, '.export-'));
+          // Main's own folder: the export capability check lets it through (the renderer never names it).
+          deps.capabilities?.grantDestination(tmp);
           try {
             const r = await exportRun({ studyKey, format: 'seg', destination: tmp, itemIds: ids, overwrite: false });
             if (!r.ok) throw new IpcError(r.error.code, r.error.message);

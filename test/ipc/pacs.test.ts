@@ -69,6 +69,8 @@ describe('pacs IPC', () => {
 
     const mask = new Uint8Array(512 * 512).fill(1, 200 * 512, 260 * 512);
     value(await call('session:save-mask', { studyKey: index.studyKey, itemId: items[4]!.itemId, width: 512, height: 512, mask }));
+    // What goes to the PACS is what was reviewed, as for any export: the edited slice is accepted first.
+    value(await call('session:set-status', { studyKey: index.studyKey, itemId: items[4]!.itemId, status: 'accepted' }));
     const request = { serverId: conf.serverId, studyKey: index.studyKey, itemIds: [items[4]!.itemId] };
     const [sent] = value(await call<SendOutcome[]>('pacs:send', request));
     expect(sent).toMatchObject({ series: series[0]!.seriesInstanceUID, status: 'stored' });

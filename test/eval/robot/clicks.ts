@@ -1,5 +1,7 @@
 // The robot user's pure parts (Xu et al. 2016, RITM, SimpleClick): error regions, an exact Euclidean distance
 // transform, where the next click goes, and the metrics (Dice after k clicks, NoC@85/90, failures).
+import { overlap } from '../../../main/services/evaluation/metrics';
+import { squaredDistanceTo } from '../../../main/services/series/distance';
 
 export type ClickLabel = 'include' | 'exclude';
 export interface Click {
@@ -17,39 +19,6 @@ export interface ErrorRegion {
   readonly pixels: Int32Array;
 }
 
-const INF = 1e20;
-
-/**
- * Squared Euclidean distance transform of a 1-D sampled function (Felzenszwalb & Huttenlocher 2012, "Distance
- * transforms of sampled functions"): out[q] = min_p (q − p)² + f[p], exact, in linear time. f[0] must be finite
- * (the caller pads with background), the lower envelope of parabolas then starts there.
- */
-function edt1d(f: Float64Array, n: number, out: Float64Array, v: Int32Array, z: Float64Array): void {
-  let k = 0;
-  v[0] = 0;
-  z[0] = -INF;
-  z[1] = INF;
-  for (let q = 1; q < n; q++) {
-    const fq = (f[q] as number) + q * q;
-    let p = v[k] as number;
-    let s = (fq - ((f[p] as number) + p * p)) / (2 * (q - p));
-    while (s <= (z[k] as number)) {
-      k--;
-      p = v[k] as number;
-      s = (fq - ((f[p] as number) + p * p)) / (2 * (q - p));
-    }
-    k++;
-    v[k] = q;
-    z[k] = s;
-    z[k + 1] = INF;
-  }
-  k = 0;
-  for (let q = 0; q < n; q++) {
-    while ((z[k + 1] as number) < q) k++;
-    const p = v[k] as number;
-    out[q] = (q - p) * (q - p) + (f[p] as number);
-  }
-}
 
 /**
  * Exact Euclidean distance, in pixels, from every foreground pixel of mask to the nearest background pixel (0 on
@@ -58,24 +27,13 @@ function edt1d(f: Float64Array, n: number, out: Float64Array, v: Int32Array, z: 
  */
 export function euclideanDistanceInside(mask: Uint8Array, width: number, height: number): Float32Array {
   if (mask.length !== width * height) throw new RangeError(`mask has ${mask.length} pixels, expected ${width}×${height}`);
-  // Pad by one background pixel on every side.
+  // Pad by one background pixel on every side, then the series service's exact transform (Felzenszwalb–Huttenlocher).
   const w = width + 2, h = height + 2;
-  const grid = new Float64Array(w * h);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) grid[(y + 1) * w + x + 1] = mask[y * width + x] ? INF : 0;
-  const n = Math.max(w, h);
-  const f = new Float64Array(n), d = new Float64Array(n), v = new Int32Array(n), z = new Float64Array(n + 1);
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) f[y] = grid[y * w + x] as number;
-    edt1d(f, h, d, v, z);
-    for (let y = 0; y < h; y++) grid[y * w + x] = d[y] as number;
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) f[x] = grid[y * w + x] as number;
-    edt1d(f, w, d, v, z);
-    for (let x = 0; x < w; x++) grid[y * w + x] = d[x] as number;
-  }
+  const padded = new Uint8Array(w * h);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) padded[(y + 1) * w + x + 1] = mask[y * width + x] ? 1 : 0;
+  const squared = squaredDistanceTo(padded, w, h, 0);
   const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = Math.sqrt(grid[(y + 1) * w + x + 1] as number);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = mask[y * width + x] ? Math.sqrt(squared[(y + 1) * w + x + 1] as number) : 0;
   return out;
 }
 
@@ -172,17 +130,9 @@ export function nextClick(pred: Uint8Array, truth: Uint8Array, width: number, he
   return { x: bx + x0, y: by + y0, label: region.label };
 }
 
-/** Dice = 2|A∩G| / (|A| + |G|); 1 when both are empty. */
+/** Dice = 2|A∩G| / (|A| + |G|); 1 when both are empty (the metric `s3-annotate eval` reports). */
 export function dice(pred: Uint8Array, truth: Uint8Array): number {
-  if (pred.length !== truth.length) throw new RangeError(`mask sizes differ: ${pred.length} vs ${truth.length} pixels`);
-  let a = 0, g = 0, both = 0;
-  for (let i = 0; i < pred.length; i++) {
-    const p = pred[i] ? 1 : 0, t = truth[i] ? 1 : 0;
-    a += p;
-    g += t;
-    both += p & t;
-  }
-  return a + g === 0 ? 1 : (2 * both) / (a + g);
+  return overlap(pred, truth).dice;
 }
 
 /**
