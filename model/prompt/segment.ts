@@ -78,6 +78,8 @@ export interface SeededOptions {
    * Without it the head reads S3-Net's features only and its outline is the working size's, upsampled.
    */
   readonly image?: RgbImage;
+  /** The user's own seeds: they decide their pixels outright, whatever the head says. */
+  readonly definite?: SeedMap;
   /** Extra per-pixel channels at the working size (click proximity, the previous mask), after the colour's. */
   readonly guidance?: readonly Float32Array[];
   /** Pixels (native x, y) the user pointed at: the component under an include is kept, one under only excludes dropped. */
@@ -146,6 +148,10 @@ export function segmentSeeded(prepared: PreparedImage, sources: readonly SeedSou
   }
   const raw = new Uint8Array(width * height);
   for (let i = 0; i < raw.length; i++) raw[i] = (native[i] as number) > 0 ? 1 : 0;
+  // What the user marked is definite (as GrabCut treats its hard labels): a box's outside and an exclude disc are
+  // never in the mask, an include disc always is.
+  const definite = options.definite?.data;
+  if (definite) for (let i = 0; i < raw.length; i++) if (definite[i]) raw[i] = definite[i] === SEED_TARGET ? 1 : 0;
   const mask = clean(raw, width, height, sources, options);
   let marginSum = 0, marginN = 0;
   const decided = new Uint8Array(width * height);
@@ -276,9 +282,12 @@ function clean(raw: Uint8Array, width: number, height: number, sources: readonly
     let area = 0;
     for (const v of out) area += v;
     const limit = options.holes === undefined || options.holes === 'all' ? Infinity : options.holes * area;
+    // A hole the user made with an exclude prompt stays open.
+    const wanted = new Uint8Array(holes.count + 1);
+    for (const [x, y] of exclude) if (x >= 0 && y >= 0 && x < width && y < height) wanted[holes.ids[y * width + x] as number] = 1;
     for (let i = 0; i < out.length; i++) {
       const h = holes.ids[i] as number;
-      if (h && (holes.sizes[h] as number) <= limit) out[i] = 1;
+      if (h && !wanted[h] && (holes.sizes[h] as number) <= limit) out[i] = 1;
     }
   }
   return out;

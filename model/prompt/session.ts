@@ -112,7 +112,7 @@ export class PromptedImageSession {
     if (boxCore && !pseudo) sources.push({ seeds: boxCore, weight: BOX_CORE_WEIGHT });
     const anchors = promptAnchors(prompts);
     const r = segmentSeeded(this.prepared, sources, {
-      image: this.image, anchors, guidance: this.guidance(previous.mask, anchors), ...this.cleanup(),
+      image: this.image, anchors, definite: user, guidance: this.guidance(previous.mask, anchors), ...this.cleanup(),
       ...(previous.head ? { warmHead: previous.head } : {}), ...(shouldStop ? { shouldStop } : {}),
     });
     if (r.aborted) throw new SupersededError();

@@ -19,6 +19,6 @@ describe('study library: skipped files', () => {
     const index = await new StudyLibrary(createProvider(inlineDecoder().decode)).open([dir]);
     expect(index.photos.map((p) => p.label)).toEqual(['IMD002.bmp']);
     const skipped = index.skipped.find((s) => s.path.endsWith('broken.jpg'));
-    expect(skipped?.reason).toMatch(/cannot read this image/);
+    expect(skipped?.reason).toMatch(/not a PNG, JPEG, TIFF or BMP image/);
   });
 });
