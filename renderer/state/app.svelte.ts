@@ -244,9 +244,10 @@ export class AppState {
     const key = this.study.index?.studyKey;
     if (!key || !this.study.currentId) return;
     const named = scope === 'item' ? [this.study.currentId] : scope === 'group' ? this.study.group : this.study.order;
-    // A proposal never replaces reviewed work (main keeps it only for undecided items), so a run skips those.
+    // A proposal never replaces reviewed work (main keeps it only for undecided items), so series and whole-study runs
+    // skip those; a run on this one item is asked for explicitly and goes ahead (its mask is kept, its clusters refresh).
     const decided = (id: string): boolean => ['accepted', 'corrected', 'rejected'].includes(this.review.statusOf(id));
-    const ids = named.filter((id) => !decided(id));
+    const ids = scope === 'item' ? named : named.filter((id) => !decided(id));
     const skipped = named.length - ids.length;
     if (ids.length === 0) return this.info(`Nothing to run: ${skipped === 1 ? 'this item is' : `all ${skipped} items are`} already reviewed`);
     const r = await api.segment.run(key, ids, config);

@@ -45,7 +45,7 @@ describe('renderer security', () => {
       return { frozen: Object.isFrozen(api), features: Object.keys(api).sort(), study: Object.keys(api.study ?? {}).sort() };
     });
     expect(shape.frozen).toBe(true);
-    expect(shape.features).toEqual(['export', 'menu', 'segment', 'session', 'study']);
+    expect(shape.features).toEqual(['export', 'menu', 'pacs', 'segment', 'session', 'study']);
     expect(shape.study).toEqual(['choose', 'item', 'open', 'pathForFile', 'recent', 'thumbnail']);
   });
 
