@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { clicksToReach, dice, errorRegions, euclideanDistanceInside, nextClick, summariseRobot, type Click } from './clicks';
 import { readMask } from '../../../main/services/images/read';
 import { dataPath } from '../../helpers/data';
+import { mulberry32 } from '../../../model/random';
 
 /** Distance from each foreground pixel to the nearest background pixel, outside the image counting as background. */
 function bruteForce(mask: Uint8Array, w: number, h: number): Float64Array {
@@ -28,17 +29,8 @@ function rect(w: number, h: number, x0: number, y0: number, x1: number, y1: numb
   return into;
 }
 
-/** A seeded generator (mulberry32) so the random masks are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The model's seeded generator, so the random masks are the same on every run. */
+const random = mulberry32;
 
 describe('exact Euclidean distance transform', () => {
   it('equals brute force on random blobs, with the image border as boundary', () => {
