@@ -78,12 +78,12 @@ export class PromptedImageSession {
     const started = performance.now();
     const { width, height } = this.image;
     const rule = this.ruleTarget();
-    let mask = new Uint8Array(width * height), head: HeadWeights | undefined, confidence = 0;
+    let mask: Uint8Array = new Uint8Array(width * height), head: HeadWeights | undefined, confidence = 0;
     if (rule && rule.mask.includes(1)) {
       const seeds = seedsFromMask(rule.mask, width, height, { minPixels: Math.max(2, width / this.prepared.size) });
       const r = segmentSeeded(this.prepared, [{ seeds, weight: 1 }], { image: this.image, ...this.cleanup(), ...(shouldStop ? { shouldStop } : {}) });
       if (r.aborted) throw new SupersededError();
-      mask = r.mask as Uint8Array<ArrayBuffer>;
+      mask = r.mask;
       head = r.head;
       confidence = rule.confidence * agreement(r.mask, rule.mask);
     }

@@ -47,7 +47,7 @@ export function createPromptHandler(port: MessagePort): (msg: { type: string }) 
     }
     try {
       const step = msg.type === 'prompt-apply' ? session.apply(msg.prompt, stopper(msg.generation)) : session.undo();
-      post({ type: 'prompt-step', id: msg.id, step }, step ? [] : []);
+      post({ type: 'prompt-step', id: msg.id, step });
     } catch (err) {
       fail(msg.id, err);
     }

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { S3NetConfig } from '../../../model/config';
 import type { RgbImage, TrainProgress } from '../../../model/types';
 import { checkPrompt } from '../../../model/prompt/rasterise';
-import { PromptError, type Prompt } from '../../../model/prompt/types';
+import type { Prompt } from '../../../model/prompt/types';
 import type { StepResult } from '../../../model/prompt/session';
 import type { PromptFromWorker, PromptToWorker, TargetMessage } from '../../../model/prompt/protocol';
 
@@ -159,8 +159,4 @@ export class InteractiveSession {
       this.worker.postMessage(msg);
     });
   }
-}
-
-export function isPromptError(err: unknown): err is PromptError {
-  return err instanceof PromptError;
 }

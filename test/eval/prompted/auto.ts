@@ -1,12 +1,12 @@
 // Rule alone vs the rule-seeded S3-Net head on a photo set (features cached in .tmp/exp): npx tsx test/eval/prompted/auto.ts --set ph2-extra --size 128 --feat trunk+c
-import { readdir, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readdir, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readMask, readRgb, toUnitRgb } from '../../../main/services/images/read';
 import { overlap } from '../../../main/services/evaluation/metrics';
 import { lesionTarget } from '../../../model/postprocess/lesion';
-import { prepareImage, segmentSeeded, workingColour, type PreparedImage } from '../../../model/prompt/segment';
+import { segmentSeeded } from '../../../model/prompt/segment';
+import { cachedPreparation } from './cache';
 import { seedsFromMask } from '../../../model/prompt/seeds';
 import { standardise } from '../../../model/prompt/head';
 import { DATA_DIR, REPO_ROOT } from '../../helpers/data';
@@ -25,18 +25,7 @@ for (const id of ids) {
   const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
   const truth = await readMask(join(DIR, 'masks', isPh2 ? `${id}_lesion.bmp` : `${id}_segmentation.png`));
   const f = join(cache, id + '.bin');
-  let prep: PreparedImage;
-  if (existsSync(f)) {
-    const buf = await readFile(f);
-    const meta = JSON.parse(await readFile(f + '.json', 'utf8'));
-    const labels = new Uint8Array(buf.buffer, buf.byteOffset, meta.size * meta.size).slice();
-    const feats = new Float32Array(buf.buffer.slice(buf.byteOffset + meta.size * meta.size, buf.byteOffset + buf.length));
-    prep = { ...meta, labels, colour: workingColour(image, meta.size), features: { size: meta.size, channels: meta.channels, data: feats } };
-  } else {
-    prep = await prepareImage(image, { mode: 'default', size: Number(values.size), maxIterations: Number(values.maxIter), backend: 'wasm' }, {});
-    await writeFile(f, Buffer.concat([Buffer.from(prep.labels), Buffer.from(prep.features.data.buffer)]));
-    await writeFile(f + '.json', JSON.stringify({ width: prep.width, height: prep.height, size: prep.size, clusters: prep.clusters, backbone: prep.backbone, channels: prep.features.channels }));
-  }
+  const prep = await cachedPreparation(f, image, { mode: 'default', size: Number(values.size), maxIterations: Number(values.maxIter), backend: 'wasm' });
   const sub = (which: string) => {
     if (which === 'both') return prep.features;
     const C = prep.features.channels / 2, P = prep.size * prep.size, off = which === 'deformable' ? 0 : C;

@@ -1,11 +1,11 @@
 // The robot user (deepest pixel of the largest error region) on the prompted session, in process, on cached features: npx tsx test/eval/prompted/robot.ts --set ph2-extra
-import { readdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readMask, readRgb, toUnitRgb } from '../../../main/services/images/read';
 import { overlap } from '../../../main/services/evaluation/metrics';
-import { prepareImage, workingColour, type PreparedImage } from '../../../model/prompt/segment';
+import { type PreparedImage } from '../../../model/prompt/segment';
+import { cachedPreparation } from './cache';
 import { standardise } from '../../../model/prompt/head';
 import { PromptedImageSession } from '../../../model/prompt/session';
 import { labelComponents } from '../../../model/postprocess/morphology-extra';
@@ -41,19 +41,12 @@ for (const id of ids) {
   const decoded = await readRgb(join(DIR, 'images', id + ext));
   const image = { width: decoded.width, height: decoded.height, data: toUnitRgb(decoded) };
   const truth = await readMask(join(DIR, 'masks', isPh2 ? `${id}_lesion.bmp` : `${id}_segmentation.png`));
-  let prep: PreparedImage;
-  if (existsSync(f)) {
-    const buf = await readFile(f);
-    const meta = JSON.parse(await readFile(f + '.json', 'utf8'));
-    const labels = new Uint8Array(buf.buffer, buf.byteOffset, meta.size * meta.size).slice();
-    const feats = new Float32Array(buf.buffer.slice(buf.byteOffset + meta.size * meta.size, buf.byteOffset + buf.length));
-    const C = meta.channels / 2, P = meta.size * meta.size;
-    const d = new Float32Array(P * C);
-    for (let i = 0; i < P; i++) d.set(feats.subarray(i * 2 * C + C, i * 2 * C + 2 * C), i * C);
-    prep = { ...meta, labels, colour: workingColour(image, meta.size), features: standardise(d, meta.size, C) };
-  } else {
-    prep = await prepareImage(image, { mode: 'default', size: Number(values.size), backend: 'wasm' }, { features: 'trunk' });
-  }
+  const both = await cachedPreparation(f, image, { mode: 'default', size: Number(values.size), backend: 'wasm' });
+  // The session's feature set: the trunk's half of the cached channels, standardised on its own.
+  const C = both.features.channels / 2, P = both.size * both.size;
+  const d = new Float32Array(P * C);
+  for (let i = 0; i < P; i++) d.set(both.features.data.subarray(i * 2 * C + C, i * 2 * C + 2 * C), i * C);
+  const prep: PreparedImage = { ...both, features: standardise(d, both.size, C) };
   const s = PromptedImageSession.fromPrepared(image, prep, { kind: 'lesion' });
   const r0 = s.propose();
   const dices = [overlap(r0.mask, truth.mask).dice];
